@@ -1,0 +1,158 @@
+"""The vocabulary of the plan as enums, shared by the store, the services and the GraphQL schema.
+
+Values are stable strings: they are stored in the database and sent to clients.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from hub.domain.credit import CreditCategory
+
+__all__ = [
+    "AssessmentKind",
+    "CommitteeMemberRole",
+    "CommitteeStatus",
+    "CreditCategory",
+    "CreditLevel",
+    "EnterpriseStatus",
+    "JurisdictionLevel",
+    "OwnerCreditCategory",
+    "OwnerCreditStatus",
+    "ResidentKind",
+    "SelectionMethod",
+    "TenderMethod",
+    "TenderStatus",
+    "TownKind",
+    "UnitRole",
+    "UtilityKind",
+]
+
+
+class JurisdictionLevel(str, enum.Enum):
+    """The three levels of R2: banner → town (or town-level office) → community."""
+
+    BANNER = "BANNER"  # 旗
+    TOWN = "TOWN"  # 镇 / 水岸新城推进办
+    COMMUNITY = "COMMUNITY"  # 社区
+
+
+class TownKind(str, enum.Enum):
+    """What kind of town-level jurisdiction a TOWN is."""
+
+    TOWN = "TOWN"  # 镇
+    OFFICE = "OFFICE"  # 水岸新城推进办 (a town-level office)
+
+
+class UnitRole(str, enum.Enum):
+    """The role of a member unit in the joint conference (R1); access rules build on it."""
+
+    COMPETENT_DEPARTMENT = "competent_department"  # 住建局
+    TOWN = "town"  # 镇人民政府, 水岸新城推进办
+    COMMUNITY = "community"  # 社区
+    DEPARTMENT = "department"  # 城管局, 消防大队 …
+    PARTY_PUBLICITY = "party_publicity"  # 组织部, 宣传部
+    INSPECTION_OFFICE = "inspection_office"  # 督查室
+    UTILITY = "utility"  # 水、电、气、热、通讯
+
+
+class UtilityKind(str, enum.Enum):
+    """Kinds of utility company (R1)."""
+
+    WATER = "WATER"
+    POWER = "POWER"
+    GAS = "GAS"
+    HEAT = "HEAT"
+    TELECOM = "TELECOM"
+
+
+class EnterpriseStatus(str, enum.Enum):
+    """Registration status of an enterprise."""
+
+    ACTIVE = "ACTIVE"  # 存续
+    SUSPENDED = "SUSPENDED"  # 停业
+    REVOKED = "REVOKED"  # 吊销
+    DEREGISTERED = "DEREGISTERED"  # 注销
+
+
+class SelectionMethod(str, enum.Enum):
+    """How an enterprise came to serve a compound (R6)."""
+
+    PRELIMINARY = "PRELIMINARY"  # 前期物业: chosen by the developer
+    COMMITTEE_RESELECTION = "COMMITTEE_RESELECTION"  # 业主委员会重新选聘
+
+
+class TenderMethod(str, enum.Enum):
+    """Open or invited tender."""
+
+    OPEN = "OPEN"  # 公开招标
+    INVITED = "INVITED"  # 邀请招标 (≥ 3 invitees)
+
+
+class TenderStatus(str, enum.Enum):
+    """Stages of a tender on the tender platform."""
+
+    ANNOUNCED = "ANNOUNCED"  # 招标公告
+    EVALUATING = "EVALUATING"  # 评标
+    PUBLICIZED = "PUBLICIZED"  # 中标候选人公示
+    AWARDED = "AWARDED"  # 中标通知
+    FILED = "FILED"  # 备案
+    CANCELLED = "CANCELLED"  # 终止
+
+
+class CreditLevel(str, enum.Enum):
+    """Which level contributed an enterprise credit record."""
+
+    CITY = "CITY"  # 鄂尔多斯市 (the Ordos platform)
+    BANNER = "BANNER"
+    TOWN = "TOWN"
+    COMMUNITY = "COMMUNITY"
+
+
+class CommitteeStatus(str, enum.Enum):
+    """State of an owners' committee."""
+
+    ACTIVE = "ACTIVE"
+    TERM_EXPIRED = "TERM_EXPIRED"
+    DISSOLVED = "DISSOLVED"
+
+
+class CommitteeMemberRole(str, enum.Enum):
+    """Office of a member in an owners' committee."""
+
+    CHAIR = "CHAIR"  # 主任
+    VICE_CHAIR = "VICE_CHAIR"  # 副主任
+    MEMBER = "MEMBER"  # 委员
+
+
+class ResidentKind(str, enum.Enum):
+    """Owner or occupant (业主 / 使用人)."""
+
+    OWNER = "OWNER"
+    OCCUPANT = "OCCUPANT"
+
+
+class OwnerCreditCategory(str, enum.Enum):
+    """Categories of an owner's residential credit record (R11)."""
+
+    UNPAID_FEES = "UNPAID_FEES"  # 拖欠物业费 (after a ruling)
+    COVENANT_BREACH = "COVENANT_BREACH"  # 违反管理规约
+    ILLEGAL_CONSTRUCTION = "ILLEGAL_CONSTRUCTION"  # 违章搭建
+    FIRE_LANE_BLOCKING = "FIRE_LANE_BLOCKING"  # 占用消防通道
+    THROWING_FROM_HEIGHT = "THROWING_FROM_HEIGHT"  # 高空抛物
+    COMMENDATION = "COMMENDATION"  # 表彰 (a good record)
+
+
+class OwnerCreditStatus(str, enum.Enum):
+    """Life of an owner credit record: an objection or a restoration ends its effect."""
+
+    ACTIVE = "ACTIVE"
+    OBJECTION_PENDING = "OBJECTION_PENDING"  # 异议处理中
+    RESTORED = "RESTORED"  # 信用修复
+
+
+class AssessmentKind(str, enum.Enum):
+    """Daily inspection or semi-annual assessment (R8)."""
+
+    DAILY_INSPECTION = "DAILY_INSPECTION"  # 日常巡查: deductions by item
+    SEMI_ANNUAL = "SEMI_ANNUAL"  # 半年考核: a 100-point form
