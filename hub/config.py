@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
 
 
-class Environment(str, enum.Enum):
+class Environment(enum.StrEnum):
     """Where the hub runs; production turns off developer conveniences."""
 
     DEVELOPMENT = "development"

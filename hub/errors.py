@@ -20,7 +20,7 @@ import enum
 from typing import Any
 
 
-class ErrorCode(str, enum.Enum):
+class ErrorCode(enum.StrEnum):
     """Stable error codes, sent to clients as ``extensions.code``."""
 
     BAD_USER_INPUT = "BAD_USER_INPUT"

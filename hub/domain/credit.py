@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 
-class CreditCategory(str, enum.Enum):
+class CreditCategory(enum.StrEnum):
     """Kind of an enterprise credit record."""
 
     BASIC = "BASIC"  # 基本信息

@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 
-class JurisdictionLevel(str, enum.Enum):
+class JurisdictionLevel(enum.StrEnum):
     """The three levels of R2: banner → town (or town-level office) → community."""
 
     BANNER = "BANNER"  # 旗
@@ -37,14 +37,14 @@ class JurisdictionLevel(str, enum.Enum):
     COMMUNITY = "COMMUNITY"  # 社区
 
 
-class TownKind(str, enum.Enum):
+class TownKind(enum.StrEnum):
     """What kind of town-level jurisdiction a TOWN is."""
 
     TOWN = "TOWN"  # 镇
     OFFICE = "OFFICE"  # 水岸新城推进办 (a town-level office)
 
 
-class UnitRole(str, enum.Enum):
+class UnitRole(enum.StrEnum):
     """The role of a member unit in the joint conference (R1); access rules build on it."""
 
     COMPETENT_DEPARTMENT = "competent_department"  # 住建局
@@ -56,7 +56,7 @@ class UnitRole(str, enum.Enum):
     UTILITY = "utility"  # 水、电、气、热、通讯
 
 
-class UtilityKind(str, enum.Enum):
+class UtilityKind(enum.StrEnum):
     """Kinds of utility company (R1)."""
 
     WATER = "WATER"
@@ -66,7 +66,7 @@ class UtilityKind(str, enum.Enum):
     TELECOM = "TELECOM"
 
 
-class EnterpriseStatus(str, enum.Enum):
+class EnterpriseStatus(enum.StrEnum):
     """Registration status of an enterprise."""
 
     ACTIVE = "ACTIVE"  # 存续
@@ -75,21 +75,21 @@ class EnterpriseStatus(str, enum.Enum):
     DEREGISTERED = "DEREGISTERED"  # 注销
 
 
-class SelectionMethod(str, enum.Enum):
+class SelectionMethod(enum.StrEnum):
     """How an enterprise came to serve a compound (R6)."""
 
     PRELIMINARY = "PRELIMINARY"  # 前期物业: chosen by the developer
     COMMITTEE_RESELECTION = "COMMITTEE_RESELECTION"  # 业主委员会重新选聘
 
 
-class TenderMethod(str, enum.Enum):
+class TenderMethod(enum.StrEnum):
     """Open or invited tender."""
 
     OPEN = "OPEN"  # 公开招标
     INVITED = "INVITED"  # 邀请招标 (≥ 3 invitees)
 
 
-class TenderStatus(str, enum.Enum):
+class TenderStatus(enum.StrEnum):
     """Stages of a tender on the tender platform."""
 
     ANNOUNCED = "ANNOUNCED"  # 招标公告
@@ -100,7 +100,7 @@ class TenderStatus(str, enum.Enum):
     CANCELLED = "CANCELLED"  # 终止
 
 
-class CreditLevel(str, enum.Enum):
+class CreditLevel(enum.StrEnum):
     """Which level contributed an enterprise credit record."""
 
     CITY = "CITY"  # 鄂尔多斯市 (the Ordos platform)
@@ -109,7 +109,7 @@ class CreditLevel(str, enum.Enum):
     COMMUNITY = "COMMUNITY"
 
 
-class CommitteeStatus(str, enum.Enum):
+class CommitteeStatus(enum.StrEnum):
     """State of an owners' committee."""
 
     ACTIVE = "ACTIVE"
@@ -117,7 +117,7 @@ class CommitteeStatus(str, enum.Enum):
     DISSOLVED = "DISSOLVED"
 
 
-class CommitteeMemberRole(str, enum.Enum):
+class CommitteeMemberRole(enum.StrEnum):
     """Office of a member in an owners' committee."""
 
     CHAIR = "CHAIR"  # 主任
@@ -125,14 +125,14 @@ class CommitteeMemberRole(str, enum.Enum):
     MEMBER = "MEMBER"  # 委员
 
 
-class ResidentKind(str, enum.Enum):
+class ResidentKind(enum.StrEnum):
     """Owner or occupant (业主 / 使用人)."""
 
     OWNER = "OWNER"
     OCCUPANT = "OCCUPANT"
 
 
-class OwnerCreditCategory(str, enum.Enum):
+class OwnerCreditCategory(enum.StrEnum):
     """Categories of an owner's residential credit record (R11)."""
 
     UNPAID_FEES = "UNPAID_FEES"  # 拖欠物业费 (after a ruling)
@@ -143,7 +143,7 @@ class OwnerCreditCategory(str, enum.Enum):
     COMMENDATION = "COMMENDATION"  # 表彰 (a good record)
 
 
-class OwnerCreditStatus(str, enum.Enum):
+class OwnerCreditStatus(enum.StrEnum):
     """Life of an owner credit record: an objection or a restoration ends its effect."""
 
     ACTIVE = "ACTIVE"
@@ -151,7 +151,7 @@ class OwnerCreditStatus(str, enum.Enum):
     RESTORED = "RESTORED"  # 信用修复
 
 
-class AssessmentKind(str, enum.Enum):
+class AssessmentKind(enum.StrEnum):
     """Daily inspection or semi-annual assessment (R8)."""
 
     DAILY_INSPECTION = "DAILY_INSPECTION"  # 日常巡查: deductions by item

@@ -35,7 +35,7 @@ def uscc_check_char(first17: str) -> str:
 
 
 def validate_uscc(value: str, *, field: str = "uscc") -> str:
-    """The USCC in canonical form (upper case, trimmed), or ``InvalidValue`` saying what is wrong."""
+    """The USCC in canonical form (upper case, trimmed), or ``InvalidValue`` saying why not."""
     code = value.strip().upper()
     if len(code) != 18:
         raise InvalidValue(field, f"a USCC has 18 characters, got {len(code)}")
@@ -65,7 +65,7 @@ def resident_id_check_digit(first17: str) -> str:
 
 
 def validate_resident_id(value: str, *, field: str = "idNumber") -> str:
-    """The ID number in canonical form, or ``InvalidValue``; the message never repeats the number."""
+    """The ID number in canonical form, or ``InvalidValue`` (never repeating the number)."""
     number = value.strip().upper()
     if not _RESIDENT_ID_SHAPE.match(number):
         raise InvalidValue(field, "a resident ID number has 17 digits and a check digit or X")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
@@ -51,7 +51,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
 
 
 def str_enum(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
-    """A string column restricted to the enum's values, with a CHECK constraint on both databases."""
+    """A string column limited to the enum's values by a CHECK constraint, on both databases."""
     return sa.Enum(
         enum_cls,
         native_enum=False,
@@ -72,7 +72,7 @@ class Base(DeclarativeBase):
     """Base of all store models."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
