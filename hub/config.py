@@ -52,7 +52,9 @@ class Settings(BaseSettings):
         default=[("AAA", 85.0), ("AA", 80.0), ("A", 70.0), ("B", 60.0), ("C", 0.0)],
         description="Credit grades and the lowest score of each, best first.",
     )
-    max_page_size: int = Field(default=100, ge=1, le=1000, description="Largest `first` allowed.")
+    timezone: str = Field(
+        default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
+    )
 
     @model_validator(mode="after")
     def _production_needs_a_real_database(self) -> Settings:

@@ -44,7 +44,7 @@ class HubError(Exception):
 
     def extensions(self) -> dict[str, Any]:
         """The GraphQL ``extensions`` of this error."""
-        return {"code": self.code.value, **self.details}
+        return {**self.details, "code": self.code.value}
 
 
 class BadUserInput(HubError):

@@ -33,10 +33,15 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
+        event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module's own transaction handling breaks SAVEPOINT and transactional DDL; turn
+    # it off and let SQLAlchemy emit BEGIN itself (see _sqlite_on_begin; SQLAlchemy's SQLite docs,
+    # "Serializable isolation / Savepoints / Transactional DDL").
+    dbapi_connection.isolation_level = None
     # SQLite leaves foreign keys off unless asked per connection; WAL lets readers run beside
     # the one writer (the sync engine) instead of waiting for it.
     cursor = dbapi_connection.cursor()
@@ -49,3 +54,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (no lazy reloads in async code)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _sqlite_on_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")

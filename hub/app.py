@@ -1,0 +1,127 @@
+"""The Starlette application: /graphql, /healthz, /readyz.
+
+``create_app`` is the only way to build it; the CLI, the tests and the benchmarks call it with
+their own settings or engine.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from hub.config import Settings, get_settings
+from hub.errors import DatabaseBehind
+from hub.graphql.context import HubContext, make_context
+from hub.graphql.schema import build_schema
+from hub.store.base import utcnow
+from hub.store.migrate import current_revision, ensure_at_head, head_revision
+from hub.store.session import create_engine, create_sessionmaker
+
+logger = logging.getLogger("hub.app")
+
+
+class HubGraphQL(GraphQL[HubContext, None]):
+    """Strawberry's ASGI view with our typed context."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime] = utcnow,
+        **options: Any,
+    ) -> None:
+        super().__init__(build_schema(), **options)
+        self.settings = settings
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> HubContext:
+        return make_context(self.settings, self.sessionmaker, request=request, now=self.clock())
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: AsyncEngine | None = None,
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    check_migrations: bool = True,
+    clock: Callable[[], datetime] = utcnow,
+) -> Starlette:
+    """The hub as an ASGI app.
+
+    Without an engine one is created from the settings (and disposed of at shutdown). At start-up
+    the app refuses to serve from a database that is not at the head revision. ``clock`` gives
+    each request its "now" (tests fix it so that "current" and "stale" do not drift).
+    """
+    settings = settings or get_settings()
+    owns_engine = engine is None
+    engine = engine or create_engine(
+        settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size
+    )
+    sessionmaker = sessionmaker or create_sessionmaker(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if check_migrations:
+            await ensure_at_head(engine)
+        yield
+        if owns_engine:
+            await engine.dispose()
+
+    graphql = HubGraphQL(
+        settings=settings,
+        sessionmaker=sessionmaker,
+        graphql_ide=None if settings.is_production else "graphiql",
+        allow_queries_via_get=True,
+        clock=clock,
+    )
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+            await ensure_at_head(engine)
+        except DatabaseBehind as exc:
+            return JSONResponse({"status": "not ready", "reason": exc.message}, status_code=503)
+        except Exception as exc:  # any driver error means: not ready
+            logger.warning("readiness check failed: %s", type(exc).__name__)
+            return JSONResponse(
+                {"status": "not ready", "reason": "database unreachable"}, status_code=503
+            )
+        return JSONResponse({"status": "ready", "revision": await current_revision(engine)})
+
+    async def index(request: Request) -> Response:
+        if settings.is_production:
+            return JSONResponse({"graphql": "/graphql", "revision": head_revision()})
+        return RedirectResponse("/graphql")
+
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    return app

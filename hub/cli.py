@@ -1,0 +1,164 @@
+"""The ``hub`` command: serve, migrate, demo-data, export-schema.
+
+Every command reads its settings from the environment (``HUB_*``) and says on stderr what it is
+doing; results meant for other programs (the schema) go to stdout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from hub.config import Settings, get_settings
+from hub.errors import HubError
+
+app = typer.Typer(
+    help="GraphQL integration hub for the property-service supervision of 伊金霍洛旗.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as exc:
+        raise _fail(f"invalid settings: {exc}", 2) from None
+
+
+def _where(settings: Settings) -> str:
+    path = settings.sqlite_path()
+    return f"SQLite file {path}" if path else settings.database_url.split("@")[-1]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default HUB_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default HUB_PORT).")] = None,
+) -> None:
+    """Serve the hub over HTTP (GraphQL at /graphql)."""
+    import uvicorn
+
+    from hub.app import create_app
+
+    settings = _settings()
+    host = host or settings.host
+    port = port or settings.port
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    if settings.is_production:
+        _say(f"hub: serving GraphQL at http://{shown}:{port}/graphql")
+    else:
+        _say(f"hub: GraphiQL at http://{shown}:{port}/graphql  (database: {_where(settings)})")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest revision."""
+    from hub.store.migrate import upgrade_to_head
+    from hub.store.session import create_engine
+
+    settings = _settings()
+
+    async def run() -> tuple[str | None, str]:
+        engine = create_engine(settings.database_url)
+        try:
+            return await upgrade_to_head(engine)
+        finally:
+            await engine.dispose()
+
+    before, after = asyncio.run(run())
+    if before == after:
+        _say(f"hub: {_where(settings)} is at revision {after}; nothing to do")
+    else:
+        _say(f"hub: migrated {_where(settings)} from {before or '(empty)'} to {after}")
+
+
+@app.command("demo-data")
+def demo_data(
+    scale: Annotated[int, typer.Option(min=1, max=50, help="Multiply the counts.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 20221078,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete all data in the store first (reload).")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Load only into an empty store; else do nothing.")
+    ] = False,
+) -> None:
+    """Load the demo data of 伊金霍洛旗, dated around today (reload it with --replace).
+
+    The same seed on the same day gives the same data.
+    """
+    from hub.demo import load_demo_data, store_is_empty
+    from hub.store.migrate import ensure_at_head
+    from hub.store.session import create_engine, create_sessionmaker
+
+    settings = _settings()
+    if settings.is_production:
+        raise _fail("demo data is for development and tests; HUB_ENV is production", 2)
+
+    async def run() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_at_head(engine)
+            async with create_sessionmaker(engine)() as session, session.begin():
+                if if_empty and not await store_is_empty(session):
+                    return None
+                summary = await load_demo_data(
+                    session,
+                    scale=scale,
+                    seed=seed,
+                    replace=replace,
+                    progress=_say,
+                    today=datetime.now(ZoneInfo(settings.timezone)).date(),
+                )
+                return str(summary)
+        finally:
+            await engine.dispose()
+
+    started = time.perf_counter()
+    try:
+        summary = asyncio.run(run())
+    except HubError as exc:
+        raise _fail(exc.message, 2) from None
+    if summary is None:
+        _say(f"hub: {_where(settings)} already holds data; demo data not loaded")
+        return
+    _say(f"hub: demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
+
+
+@app.command("export-schema")
+def export_schema(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Print the GraphQL schema (SDL) of this code."""
+    from hub.graphql.schema import build_schema
+
+    sdl = build_schema().as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+        _say(f"hub: schema written to {output}")
+
+
+if __name__ == "__main__":
+    app()

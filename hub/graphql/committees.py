@@ -1,0 +1,126 @@
+"""GraphQL types of owners' committees (业主委员会, R9). Members' personal data is masked."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.domain.pii import mask_name, mask_phone
+from hub.graphql.context import Info
+from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
+from hub.graphql.relay import Node
+from hub.services.committees import CommitteeFilter
+from hub.store import models as m
+
+if TYPE_CHECKING:
+    from hub.graphql.compounds import CompoundType
+
+Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds")]
+
+
+@strawberry.type(
+    name="CommitteeMember",
+    description="A member of an owners' committee. Name and phone are personal data and are "
+    "shown masked (张*, 138****5678).",
+)
+class CommitteeMemberType:
+    name: str = strawberry.field(description="Name, masked.")
+    phone: str | None = strawberry.field(description="Phone number, masked.")
+    role: CommitteeMemberRole = strawberry.field(description="主任, 副主任 or 委员.")
+    joined_on: date = strawberry.field(description="Date the member joined.")
+    left_on: date | None = strawberry.field(description="Date the member left, if they did.")
+    left_reason: str | None = strawberry.field(description="Why the member left (房屋出售 …).")
+
+
+@strawberry.type(
+    name="CommitteeTerm",
+    description="A term of an owners' committee, elected by an owners' assembly (业主大会); "
+    "at most 5 years.",
+)
+class CommitteeTermType:
+    term_no: int = strawberry.field(description="1 for the first committee, 2 for the next …")
+    assembly_held_on: date = strawberry.field(description="Date of the electing owners' assembly.")
+    starts_on: date = strawberry.field(description="First day of the term.")
+    ends_on: date = strawberry.field(description="Last day of the term.")
+    term_db_id: strawberry.Private[int]
+
+    @strawberry.field(description="Members of the committee in this term.")
+    async def members(self, info: Info) -> list[CommitteeMemberType]:
+        rows = await info.context.loaders.members_by_term.load(self.term_db_id)
+        return [
+            CommitteeMemberType(
+                name=mask_name(r.name),
+                phone=mask_phone(r.phone) if r.phone else None,
+                role=r.role,
+                joined_on=r.joined_on,
+                left_on=r.left_on,
+                left_reason=r.left_reason,
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type(name="OwnersCommittee", description="An owners' committee (业主委员会) (R9).")
+class OwnersCommitteeType(Node):
+    founded_on: date = strawberry.field(description="Date the first committee was elected.")
+    status: CommitteeStatus = strawberry.field(description="Active, term expired or dissolved.")
+    compound_id: strawberry.Private[int]
+
+    @strawberry.field(description="The compound of the committee.")
+    async def compound(self, info: Info) -> Compound:
+        from hub.graphql.compounds import CompoundType
+
+        row = await info.context.loaders.compound.load(self.compound_id)
+        assert row is not None
+        return CompoundType.from_model(row)
+
+    @strawberry.field(description="All terms, first term first.")
+    async def terms(self, info: Info) -> list[CommitteeTermType]:
+        rows = await info.context.loaders.terms_by_committee.load(self.db_id)
+        return [
+            CommitteeTermType(
+                term_no=r.term_no,
+                assembly_held_on=r.assembly_held_on,
+                starts_on=r.starts_on,
+                ends_on=r.ends_on,
+                term_db_id=r.id,
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="The latest term (the current one unless it has expired).")
+    async def current_term(self, info: Info) -> CommitteeTermType | None:
+        terms = await self.terms(info)
+        return terms[-1] if terms else None
+
+    @strawberry.field(description="True when the latest term ended before today (换届逾期).")
+    async def term_expired(self, info: Info) -> bool:
+        term = await self.current_term(info)
+        return term is not None and term.ends_on < info.context.today
+
+    @classmethod
+    def from_model(cls, row: m.OwnersCommittee) -> OwnersCommitteeType:
+        return cls(
+            db_id=row.id, founded_on=row.founded_on, status=row.status, compound_id=row.compound_id
+        )
+
+
+@strawberry.input(description="Conditions on owners' committees; all given conditions must hold.")
+class CommitteeFilterInput:
+    town_code: str | None = strawberry.field(default=None, description="In this town.")
+    community_code: str | None = strawberry.field(default=None, description="In this community.")
+    status: CommitteeStatus | None = strawberry.field(default=None, description="In this state.")
+
+    def to_filter(self) -> CommitteeFilter:
+        return CommitteeFilter(
+            town_code=self.town_code, community_code=self.community_code, status=self.status
+        )
+
+
+@strawberry.enum(description="Orderings of committee lists.")
+class CommitteeOrder(enum.Enum):
+    COMPOUND_CODE = strawberry.enum_value("COMPOUND_CODE", description="By compound code.")
+    FOUNDED_ON = strawberry.enum_value("FOUNDED_ON", description="Oldest committee first.")

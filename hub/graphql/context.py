@@ -1,0 +1,142 @@
+"""The typed context of one GraphQL request: settings, the request's database session, the
+DataLoaders, the viewer and the request's notion of "now"."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+from strawberry.extensions import SchemaExtension
+
+from hub.config import Settings
+from hub.graphql.loaders import Loaders
+from hub.store.base import utcnow
+
+T = TypeVar("T")
+
+# Event-loop rounds without a new DataLoader key before a batch is closed (see RequestDatabase).
+SETTLE_ROUNDS = 3
+
+# A client may pass its own request id for tracing; only a short, plain token is accepted.
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestDatabase:
+    """The one session of a request, used by one coroutine at a time.
+
+    Strawberry resolves sibling fields concurrently, and an ``AsyncSession`` must not run two
+    statements at once, so every use goes through ``run``, which takes a lock. DataLoaders keep
+    the number of statements per request small, so the lock costs little.
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+        self._session: AsyncSession | None = None
+        self._lock = asyncio.Lock()
+        self.activity = 0
+        """Bumped by every DataLoader key request; see ``run(settle=True)``."""
+
+    async def run(self, work: Callable[[AsyncSession], Awaitable[T]], *, settle: bool = False) -> T:
+        """Run ``work`` with the request's session (opened on first use).
+
+        With ``settle``, first let the event loop run until no resolver asks a DataLoader for a
+        new key any more (``SETTLE_ROUNDS`` quiet rounds in a row). A DataLoader batch then holds
+        every key of its level of the query, however the resolvers happened to be scheduled, so
+        the number of statements depends on the shape of the query, not on the size of lists.
+        """
+        async with self._lock:
+            if settle:
+                quiet, seen = 0, self.activity
+                while quiet < SETTLE_ROUNDS:
+                    await asyncio.sleep(0)
+                    quiet, seen = (quiet + 1, seen) if self.activity == seen else (0, self.activity)
+            if self._session is None:
+                self._session = self._sessionmaker()
+            return await work(self._session)
+
+    async def close(self) -> None:
+        """End the request's transaction (read-only so far: rolled back) and free the connection."""
+        async with self._lock:
+            if self._session is not None:
+                await self._session.close()
+                self._session = None
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is asking. Until API clients and staff sign-in exist (issue #4) everyone is public."""
+
+    role: str = "public"
+    unit_code: str | None = None
+    permissions: tuple[str, ...] = ()
+
+    @property
+    def authenticated(self) -> bool:
+        return self.unit_code is not None
+
+
+@dataclass
+class HubContext:
+    """Everything a resolver may use; built fresh for each request."""
+
+    settings: Settings
+    db: RequestDatabase
+    viewer: Viewer
+    now: datetime = field(default_factory=utcnow)
+    request: HTTPConnection | None = None
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.db, today=self.today)
+
+    @property
+    def today(self) -> date:
+        """The date in the banner (Asia/Shanghai by default): business dates are local."""
+        return self.now.astimezone(ZoneInfo(self.settings.timezone)).date()
+
+
+def make_context(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    *,
+    request: HTTPConnection | None = None,
+    now: datetime | None = None,
+) -> HubContext:
+    """A new context for one request; the request id is taken from ``X-Request-ID`` if sent."""
+    context = HubContext(
+        settings=settings,
+        db=RequestDatabase(sessionmaker),
+        viewer=Viewer(),
+        now=now or utcnow(),
+        request=request,
+    )
+    sent = request.headers.get("x-request-id") if request is not None else None
+    if sent and _REQUEST_ID.match(sent):
+        context.request_id = sent
+    return context
+
+
+class CloseDatabase(SchemaExtension):
+    """Ends the request's transaction when the operation is done, whatever happened."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            context = self.execution_context.context
+            if isinstance(context, HubContext):
+                await context.db.close()
+
+
+Info = strawberry.Info[HubContext, None]
+"""The ``info`` argument of our resolvers."""

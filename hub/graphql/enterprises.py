@@ -1,0 +1,234 @@
+"""GraphQL types of enterprises: the consolidated profile (企业画像) conference staff look at."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from hub.domain.credit import CreditEntry, is_valid_on
+from hub.graphql.assessments import AssessmentType, AssessmentYearType, years_of
+from hub.graphql.common import ProvenanceType
+from hub.graphql.compounds import CompoundType, ServiceContractType
+from hub.graphql.context import Info
+from hub.graphql.enums import AssessmentKind, CreditCategory, CreditLevel, EnterpriseStatus
+from hub.graphql.relay import Node
+from hub.graphql.tenders import TenderAwardType, TenderBidType
+from hub.services.enterprises import EnterpriseFilter
+from hub.store import models as m
+
+
+@strawberry.type(
+    name="CreditRecord",
+    description="An enterprise credit record: basic information (基本信息), a good record "
+    "(良好信息, adds points) or a bad record (不良信息, subtracts points).",
+)
+class CreditRecordType:
+    category: CreditCategory = strawberry.field(description="Basic, good or bad.")
+    title: str = strawberry.field(description="What the record is about.")
+    points: float = strawberry.field(
+        description="Points (never negative; bad records subtract them from the score)."
+    )
+    level: CreditLevel = strawberry.field(description="The level that contributed the record.")
+    recorded_on: date = strawberry.field(description="Date recorded.")
+    valid_from: date = strawberry.field(description="First day the record counts.")
+    valid_until: date | None = strawberry.field(description="Last day it counts; null = no end.")
+    valid_today: bool = strawberry.field(description="Counts in today's score.")
+    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
+
+
+@strawberry.type(name="CreditGrade", description="A published credit evaluation (信用等级评定).")
+class CreditGradeType:
+    evaluated_on: date = strawberry.field(description="Date of the evaluation.")
+    score: float = strawberry.field(description="Credit score (信用评分).")
+    grade: str = strawberry.field(description="Credit grade, e.g. AAA, AA, A, B, C.")
+    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
+
+
+@strawberry.type(
+    name="EnterpriseCredit",
+    description="Credit of an enterprise as published by the Ordos platform (R7), with the "
+    "records behind it.",
+)
+class EnterpriseCreditType:
+    score: float | None = strawberry.field(description="Latest published score.")
+    grade: str | None = strawberry.field(description="Latest published grade.")
+    evaluated_on: date | None = strawberry.field(description="Date of the latest evaluation.")
+    enterprise_id: strawberry.Private[int]
+
+    @strawberry.field(description="The credit records, newest first.")
+    async def records(
+        self,
+        info: Info,
+        valid_only: Annotated[
+            bool, strawberry.argument(description="Only the records that count today.")
+        ] = False,
+    ) -> list[CreditRecordType]:
+        rows = await info.context.loaders.credit_records_by_enterprise.load(self.enterprise_id)
+        today = info.context.today
+        result = []
+        for r in rows:
+            valid = is_valid_on(
+                CreditEntry(r.category, r.points, r.valid_from, r.valid_until), today
+            )
+            if valid_only and not valid:
+                continue
+            result.append(
+                CreditRecordType(
+                    category=r.category,
+                    title=r.title,
+                    points=r.points,
+                    level=r.level,
+                    recorded_on=r.recorded_on,
+                    valid_from=r.valid_from,
+                    valid_until=r.valid_until,
+                    valid_today=valid,
+                    provenance=ProvenanceType.of(r),
+                )
+            )
+        return result
+
+    @strawberry.field(description="Published evaluations over time, oldest first (for a chart).")
+    async def history(self, info: Info) -> list[CreditGradeType]:
+        rows = await info.context.loaders.credit_grades_by_enterprise.load(self.enterprise_id)
+        return [
+            CreditGradeType(
+                evaluated_on=r.evaluated_on,
+                score=r.score,
+                grade=r.grade,
+                provenance=ProvenanceType.of(r),
+            )
+            for r in rows
+        ]
+
+
+@strawberry.type(
+    name="Enterprise",
+    description="A property service enterprise (物业服务企业) and its consolidated profile: "
+    "registration, credit, compounds served, tenders, assessments, each with its provenance.",
+)
+class EnterpriseType(Node):
+    uscc: str = strawberry.field(description="Unified social credit code (统一社会信用代码).")
+    name: str = strawberry.field(description="Registered name.")
+    legal_representative: str = strawberry.field(description="Legal representative (法定代表人).")
+    registered_address: str = strawberry.field(description="Registered address.")
+    area_code: str = strawberry.field(description="Administrative area code of registration.")
+    registered_capital: float = strawberry.field(description="Registered capital, 万元.")
+    founded_on: date = strawberry.field(description="Date of founding.")
+    status: EnterpriseStatus = strawberry.field(description="Registration status.")
+    generated: bool = strawberry.field(
+        description="True when the enterprise was invented for the demo data set."
+    )
+    provenance: ProvenanceType = strawberry.field(
+        description="Where the registration data came from."
+    )
+    credit: EnterpriseCreditType = strawberry.field(description="Credit score, grade and records.")
+
+    @strawberry.field(description="Service contracts, oldest first.")
+    async def contracts(
+        self,
+        info: Info,
+        current: Annotated[
+            bool | None,
+            strawberry.argument(description="Only current (true) or only past (false) contracts."),
+        ] = None,
+    ) -> list[ServiceContractType]:
+        rows = await info.context.loaders.contracts_by_enterprise.load(self.db_id)
+        contracts = [ServiceContractType.from_model(r, today=info.context.today) for r in rows]
+        return [c for c in contracts if current is None or c.current is current]
+
+    @strawberry.field(description="Compounds the enterprise serves today.")
+    async def compounds_served(self, info: Info) -> list[CompoundType]:
+        contracts = await self.contracts(info, current=True)
+        rows = await info.context.loaders.compound.load_many([c.compound_id for c in contracts])
+        return [CompoundType.from_model(row) for row in rows if row is not None]
+
+    @strawberry.field(description="Bids in tenders (投标), oldest first.")
+    async def bids(self, info: Info) -> list[TenderBidType]:
+        rows = await info.context.loaders.bids_by_enterprise.load(self.db_id)
+        return [TenderBidType.from_model(row) for row in rows]
+
+    @strawberry.field(description="Tenders won (中标), oldest first.")
+    async def awards(self, info: Info) -> list[TenderAwardType]:
+        rows = await info.context.loaders.awards_by_enterprise.load(self.db_id)
+        return [TenderAwardType.from_model(row) for row in rows]
+
+    @strawberry.field(description="Assessments, oldest first, optionally of one year or kind.")
+    async def assessments(
+        self,
+        info: Info,
+        year: Annotated[int | None, strawberry.argument(description="Only this year.")] = None,
+        kind: Annotated[
+            AssessmentKind | None, strawberry.argument(description="Only this kind.")
+        ] = None,
+    ) -> list[AssessmentType]:
+        rows = await info.context.loaders.assessments_by_enterprise.load(self.db_id)
+        return [
+            AssessmentType.from_model(r)
+            for r in rows
+            if (year is None or r.year == year) and (kind is None or r.kind == kind)
+        ]
+
+    @strawberry.field(description="Assessments summed up by year, newest year first.")
+    async def assessment_years(self, info: Info) -> list[AssessmentYearType]:
+        rows = await info.context.loaders.assessments_by_enterprise.load(self.db_id)
+        return years_of(rows)
+
+    @classmethod
+    def from_model(cls, row: m.Enterprise) -> EnterpriseType:
+        return cls(
+            db_id=row.id,
+            uscc=row.uscc,
+            name=row.name,
+            legal_representative=row.legal_representative,
+            registered_address=row.registered_address,
+            area_code=row.area_code,
+            registered_capital=row.registered_capital,
+            founded_on=row.founded_on,
+            status=row.status,
+            generated=row.generated,
+            provenance=ProvenanceType.of(row),
+            credit=EnterpriseCreditType(
+                score=row.credit_score,
+                grade=row.credit_grade,
+                evaluated_on=row.credit_evaluated_on,
+                enterprise_id=row.id,
+            ),
+        )
+
+
+@strawberry.input(description="Conditions on enterprises; all given conditions must hold.")
+class EnterpriseFilterInput:
+    name_contains: str | None = strawberry.field(
+        default=None, description="Name contains this text."
+    )
+    uscc: str | None = strawberry.field(default=None, description="Exactly this USCC.")
+    status: EnterpriseStatus | None = strawberry.field(
+        default=None, description="With this registration status."
+    )
+    credit_grades: list[str] | None = strawberry.field(
+        default=None, description="With one of these current credit grades."
+    )
+    serves_town_code: str | None = strawberry.field(
+        default=None, description="Serving at least one compound in this town today."
+    )
+
+    def to_filter(self) -> EnterpriseFilter:
+        return EnterpriseFilter(
+            name_contains=self.name_contains,
+            uscc=self.uscc,
+            status=self.status,
+            credit_grades=tuple(self.credit_grades) if self.credit_grades is not None else None,
+            serves_town_code=self.serves_town_code,
+        )
+
+
+@strawberry.enum(description="Orderings of enterprise lists.")
+class EnterpriseOrder(enum.Enum):
+    NAME = strawberry.enum_value("NAME", description="By name.")
+    USCC = strawberry.enum_value("USCC", description="By USCC.")
+    CREDIT_SCORE_DESC = strawberry.enum_value(
+        "CREDIT_SCORE_DESC", description="Highest credit score first; unscored last."
+    )

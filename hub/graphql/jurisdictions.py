@@ -1,0 +1,85 @@
+"""GraphQL types of the banner's jurisdictions: towns (and the 水岸新城 office) and communities."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.graphql.context import Info
+from hub.graphql.enums import TownKind
+from hub.store import models as m
+
+from .relay import Node
+
+if TYPE_CHECKING:
+    from hub.graphql.compounds import CompoundType
+
+
+@strawberry.type(
+    name="Town",
+    description="A town (镇) of the banner or the town-level 水岸新城推进办 area: the level with "
+    "primary responsibility for property services (R2).",
+)
+class TownType(Node):
+    code: str = strawberry.field(description="Administrative code (9 digits).")
+    name: str = strawberry.field(description="Name, e.g. 阿勒腾席热镇.")
+    kind: TownKind = strawberry.field(description="A town or a town-level office.")
+    generated: bool = strawberry.field(
+        description="True when the town was invented for the demo data set."
+    )
+
+    @strawberry.field(description="The communities (社区) of the town, by code.")
+    async def communities(self, info: Info) -> list[CommunityType]:
+        rows = await info.context.loaders.sub_jurisdictions.load(self.db_id)
+        return [CommunityType.from_model(row) for row in rows]
+
+    @classmethod
+    def from_model(cls, row: m.Jurisdiction) -> TownType:
+        return cls(
+            db_id=row.id,
+            code=row.code,
+            name=row.name,
+            kind=row.town_kind or TownKind.TOWN,
+            generated=row.generated,
+        )
+
+
+@strawberry.type(
+    name="Community",
+    description="A community (社区): deliberates with committees and enterprises, mediates, and "
+    "evaluates committees and enterprises (R2).",
+)
+class CommunityType(Node):
+    code: str = strawberry.field(description="Administrative code (12 digits).")
+    name: str = strawberry.field(description="Name, e.g. 园林社区.")
+    generated: bool = strawberry.field(
+        description="True when the community was invented for the demo data set."
+    )
+    town_id: strawberry.Private[int]
+
+    @strawberry.field(description="The town the community belongs to.")
+    async def town(self, info: Info) -> TownType:
+        row = await info.context.loaders.jurisdiction.load(self.town_id)
+        assert row is not None
+        return TownType.from_model(row)
+
+    @strawberry.field(description="The compounds (住宅小区) of the community, by code.")
+    async def compounds(
+        self, info: Info
+    ) -> list[Annotated[CompoundType, strawberry.lazy("hub.graphql.compounds")]]:
+        from hub.graphql.compounds import CompoundType
+
+        rows = await info.context.loaders.compounds_by_community.load(self.db_id)
+        return [CompoundType.from_model(row) for row in rows]
+
+    @classmethod
+    def from_model(cls, row: m.Jurisdiction) -> CommunityType:
+        assert row.parent_id is not None
+        return cls(
+            db_id=row.id,
+            code=row.code,
+            name=row.name,
+            generated=row.generated,
+            town_id=row.parent_id,
+        )

@@ -1,0 +1,139 @@
+"""DataLoaders, created per request: one query per relation per request, whatever the list size.
+
+Every relation the schema exposes is loaded here, keyed by the parent's id; the batch functions
+live in ``hub.services.records`` and return results in key order.
+
+``BatchLoader`` is a small DataLoader of our own rather than strawberry's: strawberry closes a
+batch on the next event-loop tick, so keys asked for a moment later (a sibling resolver still
+waiting for its own data) start a second batch, and the number of statements would depend on
+scheduling. Ours keeps a batch open until the request's database is free and the resolvers have
+settled (``RequestDatabase.run(settle=True)``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.services import records
+from hub.services.compounds import current_contracts_stmt
+from hub.services.paging import group_by_key
+from hub.store import models as m
+
+if TYPE_CHECKING:
+    from hub.graphql.context import RequestDatabase
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+BatchFunction = Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]
+
+
+class BatchLoader(Generic[K, V]):
+    """Loads values by key, many keys per query, each key at most once per request."""
+
+    def __init__(self, db: RequestDatabase, batch: BatchFunction) -> None:
+        self._db = db
+        self._batch = batch
+        self._futures: dict[K, asyncio.Future[V]] = {}
+        self._pending: list[K] = []
+        self._dispatch: asyncio.Task[None] | None = None
+
+    def load(self, key: K) -> asyncio.Future[V]:
+        """The value for the key (a future resolved when its batch has run)."""
+        future = self._futures.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._futures[key] = future
+            self._pending.append(key)
+            self._db.activity += 1
+            if self._dispatch is None:
+                self._dispatch = asyncio.ensure_future(self._run_batch())
+        return future
+
+    async def load_many(self, keys: Iterable[K]) -> list[V]:
+        """The values for the keys, in order."""
+        return list(await asyncio.gather(*(self.load(key) for key in keys)))
+
+    async def _run_batch(self) -> None:
+        keys: list[K] = []
+
+        async def fetch(session: AsyncSession) -> Sequence[V]:
+            nonlocal keys
+            # Close the batch only now: keys that arrived while we waited are in it.
+            keys, self._pending, self._dispatch = self._pending, [], None
+            return await self._batch(session, keys)
+
+        try:
+            values = await self._db.run(fetch, settle=True)
+        except Exception as exc:
+            for key in keys or self._pending:
+                self._futures[key].set_exception(exc)
+            return
+        for key, value in zip(keys, values, strict=True):
+            self._futures[key].set_result(value)
+
+
+class Loaders:
+    """The DataLoaders of one request."""
+
+    def __init__(self, db: RequestDatabase, *, today: date) -> None:
+        def loader(batch: BatchFunction) -> BatchLoader[Any, Any]:
+            return BatchLoader(db, batch)
+
+        def by_id(model: type[m.Base]) -> BatchLoader[int, Any]:
+            return loader(lambda s, ids: records.by_ids(s, model, ids))
+
+        def children(column: Any, *order_by: Any) -> BatchLoader[int, list[Any]]:
+            return loader(lambda s, ids: records.children(s, column, ids, order_by=order_by))
+
+        def unique(column: Any) -> BatchLoader[Any, Any]:
+            return loader(lambda s, keys: records.by_unique(s, column, keys))
+
+        async def current_contracts(
+            session: AsyncSession, ids: Sequence[int]
+        ) -> list[list[m.ServiceContract]]:
+            rows = (await session.scalars(current_contracts_stmt(set(ids), today))).all()
+            return group_by_key(rows, "compound_id", ids)
+
+        self.jurisdiction: BatchLoader[int, m.Jurisdiction | None] = by_id(m.Jurisdiction)
+        self.sub_jurisdictions = children(m.Jurisdiction.parent_id, m.Jurisdiction.code)
+        self.compound: BatchLoader[int, m.Compound | None] = by_id(m.Compound)
+        self.compounds_by_community = children(m.Compound.community_id, m.Compound.code)
+        self.enterprise: BatchLoader[int, m.Enterprise | None] = by_id(m.Enterprise)
+        self.contracts_by_compound = children(
+            m.ServiceContract.compound_id, m.ServiceContract.starts_on
+        )
+        self.current_contracts_by_compound: BatchLoader[int, list[m.ServiceContract]] = loader(
+            current_contracts
+        )
+        self.contracts_by_enterprise = children(
+            m.ServiceContract.enterprise_id, m.ServiceContract.starts_on
+        )
+        self.committee: BatchLoader[int, m.OwnersCommittee | None] = by_id(m.OwnersCommittee)
+        self.committee_by_compound = unique(m.OwnersCommittee.compound_id)
+        self.terms_by_committee = children(m.CommitteeTerm.committee_id, m.CommitteeTerm.term_no)
+        self.members_by_term = children(m.CommitteeMember.term_id)
+        self.tender: BatchLoader[int, m.Tender | None] = by_id(m.Tender)
+        self.tenders_by_compound = children(m.Tender.compound_id, m.Tender.announced_on)
+        self.bids_by_tender = children(m.TenderBid.tender_id, m.TenderBid.price)
+        self.bids_by_enterprise = children(m.TenderBid.enterprise_id, m.TenderBid.submitted_on)
+        self.candidates_by_tender = children(m.TenderCandidate.tender_id, m.TenderCandidate.rank)
+        self.award_by_tender = unique(m.TenderAward.tender_id)
+        self.awards_by_enterprise = children(m.TenderAward.enterprise_id, m.TenderAward.awarded_on)
+        self.credit_records_by_enterprise = children(
+            m.EnterpriseCreditRecord.enterprise_id, m.EnterpriseCreditRecord.recorded_on.desc()
+        )
+        self.credit_grades_by_enterprise = children(
+            m.EnterpriseCreditGrade.enterprise_id, m.EnterpriseCreditGrade.evaluated_on
+        )
+        self.assessment: BatchLoader[int, m.Assessment | None] = by_id(m.Assessment)
+        self.assessments_by_enterprise = children(
+            m.Assessment.enterprise_id, m.Assessment.assessed_on
+        )
+        self.assessment_items = children(m.AssessmentItem.assessment_id)
+        self.member_unit: BatchLoader[int, m.MemberUnit | None] = by_id(m.MemberUnit)

@@ -1,0 +1,293 @@
+"""The hub's GraphQL schema: the root fields of DESIGN.md (a contract) and the schema factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import strawberry
+from graphql.error import GraphQLError
+from strawberry.types import ExecutionContext
+
+from hub.errors import BadUserInput, NotFound
+from hub.graphql.assessments import AssessmentType
+from hub.graphql.committees import CommitteeFilterInput, CommitteeOrder, OwnersCommitteeType
+from hub.graphql.compounds import (
+    CompoundFilterInput,
+    CompoundOrder,
+    CompoundType,
+    ServiceContractType,
+)
+from hub.graphql.context import CloseDatabase, Info
+from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
+from hub.graphql.errors import ErrorCodes, is_unexpected
+from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.relay import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    Node,
+    decode_global_id,
+    expect_global_id,
+    paginate,
+)
+from hub.graphql.statistics import FiguresType, JurisdictionFiguresType, StatisticsType
+from hub.graphql.tenders import TenderFilterInput, TenderOrder, TenderType
+from hub.graphql.viewer import ViewerType
+from hub.services import committees, compounds, enterprises, jurisdictions, statistics, tenders
+from hub.services.compounds import CompoundFilter
+from hub.services.enterprises import EnterpriseFilter
+
+logger = logging.getLogger("hub.graphql")
+
+FIRST = strawberry.argument(description="Page size, 0–100 (default 20).")
+AFTER = strawberry.argument(description="Cursor of the last item seen (`pageInfo.endCursor`).")
+
+
+NODE_TYPES: dict[str, Callable[[Info], tuple[Any, Callable[[Any], Node]]]] = {
+    "Town": lambda info: (info.context.loaders.jurisdiction, TownType.from_model),
+    "Community": lambda info: (info.context.loaders.jurisdiction, CommunityType.from_model),
+    "Compound": lambda info: (info.context.loaders.compound, CompoundType.from_model),
+    "Enterprise": lambda info: (info.context.loaders.enterprise, EnterpriseType.from_model),
+    "Tender": lambda info: (info.context.loaders.tender, TenderType.from_model),
+    "OwnersCommittee": lambda info: (
+        info.context.loaders.committee,
+        OwnersCommitteeType.from_model,
+    ),
+    "Assessment": lambda info: (info.context.loaders.assessment, AssessmentType.from_model),
+}
+
+
+@strawberry.type(description="The read side of the hub: every query starts here.")
+class Query:
+    @strawberry.field(description="Any object by its global ID (Relay).")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")],
+    ) -> Node:
+        type_name, db_id = decode_global_id(id)
+        if type_name not in NODE_TYPES:
+            raise BadUserInput(f"id: objects of type {type_name!r} cannot be fetched by ID")
+        loader, convert = NODE_TYPES[type_name](info)
+        row = await loader.load(db_id)
+        expected_level = {"Town": "TOWN", "Community": "COMMUNITY"}.get(type_name)
+        if row is None or (expected_level and row.level != expected_level):
+            raise NotFound(f"no {type_name} has this ID", id=id)
+        return convert(row)
+
+    @strawberry.field(description="Who is asking, and what they may do.")
+    def viewer(self, info: Info) -> ViewerType:
+        return ViewerType.of(info.context.viewer)
+
+    @strawberry.field(description="The towns of the banner and the 水岸新城 office, by code.")
+    async def towns(self, info: Info) -> list[TownType]:
+        rows = await info.context.db.run(jurisdictions.list_towns)
+        return [TownType.from_model(row) for row in rows]
+
+    @strawberry.field(description="Compounds (住宅小区), filtered and paged.")
+    async def compounds(
+        self,
+        info: Info,
+        filter: Annotated[
+            CompoundFilterInput | None,
+            strawberry.argument(description="Conditions on the compounds."),
+        ] = None,
+        order_by: Annotated[
+            CompoundOrder, strawberry.argument(description="Ordering of the list.")
+        ] = CompoundOrder.NAME,
+        first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[CompoundType]:
+        where = filter.to_filter() if filter else CompoundFilter()
+        today = info.context.today
+        stmt = await info.context.db.run(
+            lambda s: compounds.select_compounds(s, where=where, on=today)
+        )
+        return await paginate(
+            info.context.db,
+            stmt,
+            ordering=compounds.ORDERINGS[order_by.value],
+            first=first,
+            after=after,
+            to_node=CompoundType.from_model,
+        )
+
+    @strawberry.field(description="One compound, by global ID or by code.")
+    async def compound(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
+        code: Annotated[str | None, strawberry.argument(description="Compound code.")] = None,
+    ) -> CompoundType:
+        if (id is None) == (code is None):
+            raise BadUserInput("give exactly one of id and code")
+        if id is not None:
+            db_id = expect_global_id(id, CompoundType)
+            row = await info.context.loaders.compound.load(db_id)
+            if row is None:
+                raise NotFound("no compound has this ID", id=id)
+        else:
+            assert code is not None
+            row = await info.context.db.run(lambda s: compounds.get_by_code_or_raise(s, code=code))
+        return CompoundType.from_model(row)
+
+    @strawberry.field(description="Property service enterprises, filtered, ordered and paged.")
+    async def enterprises(
+        self,
+        info: Info,
+        filter: Annotated[
+            EnterpriseFilterInput | None,
+            strawberry.argument(description="Conditions on the enterprises."),
+        ] = None,
+        order_by: Annotated[
+            EnterpriseOrder, strawberry.argument(description="Ordering of the list.")
+        ] = EnterpriseOrder.NAME,
+        first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[EnterpriseType]:
+        where = filter.to_filter() if filter else EnterpriseFilter()
+        today = info.context.today
+        stmt = await info.context.db.run(
+            lambda s: enterprises.select_enterprises(s, where=where, on=today)
+        )
+        return await paginate(
+            info.context.db,
+            stmt,
+            ordering=enterprises.ORDERINGS[order_by.value],
+            first=first,
+            after=after,
+            to_node=EnterpriseType.from_model,
+        )
+
+    @strawberry.field(
+        description="The consolidated profile (企业画像) of one enterprise, by USCC or global ID."
+    )
+    async def enterprise(
+        self,
+        info: Info,
+        uscc: Annotated[
+            str | None, strawberry.argument(description="USCC (统一社会信用代码).")
+        ] = None,
+        id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
+    ) -> EnterpriseType:
+        if (id is None) == (uscc is None):
+            raise BadUserInput("give exactly one of uscc and id")
+        if id is not None:
+            row = await info.context.loaders.enterprise.load(expect_global_id(id, EnterpriseType))
+            if row is None:
+                raise NotFound("no enterprise has this ID", id=id)
+        else:
+            assert uscc is not None
+            row = await info.context.db.run(
+                lambda s: enterprises.get_by_uscc_or_raise(s, uscc=uscc)
+            )
+        return EnterpriseType.from_model(row)
+
+    @strawberry.field(description="Owners' committees (业主委员会), filtered and paged.")
+    async def committees(
+        self,
+        info: Info,
+        filter: Annotated[
+            CommitteeFilterInput | None,
+            strawberry.argument(description="Conditions on the committees."),
+        ] = None,
+        order_by: Annotated[
+            CommitteeOrder, strawberry.argument(description="Ordering of the list.")
+        ] = CommitteeOrder.COMPOUND_CODE,
+        first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[OwnersCommitteeType]:
+        where = filter.to_filter() if filter else committees.CommitteeFilter()
+        stmt = await info.context.db.run(lambda s: committees.select_committees(s, where=where))
+        return await paginate(
+            info.context.db,
+            stmt,
+            ordering=committees.ORDERINGS[order_by.value],
+            first=first,
+            after=after,
+            to_node=OwnersCommitteeType.from_model,
+        )
+
+    @strawberry.field(description="Tenders (招投标) synced from the tender platform, paged.")
+    async def tenders(
+        self,
+        info: Info,
+        filter: Annotated[
+            TenderFilterInput | None, strawberry.argument(description="Conditions on the tenders.")
+        ] = None,
+        order_by: Annotated[
+            TenderOrder, strawberry.argument(description="Ordering of the list.")
+        ] = TenderOrder.ANNOUNCED_DESC,
+        first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[TenderType]:
+        where = filter.to_filter() if filter else tenders.TenderFilter()
+        stmt = await info.context.db.run(lambda s: tenders.select_tenders(s, where=where))
+        return await paginate(
+            info.context.db,
+            stmt,
+            ordering=tenders.ORDERINGS[order_by.value],
+            first=first,
+            after=after,
+            to_node=TenderType.from_model,
+        )
+
+    @strawberry.field(
+        description="Coverage (覆盖率) and committee formation (组建率) for the banner, or for "
+        "one town when townCode is given, per town and per community."
+    )
+    async def statistics(
+        self,
+        info: Info,
+        town_code: Annotated[
+            str | None, strawberry.argument(description="Limit to this town (its code).")
+        ] = None,
+    ) -> StatisticsType:
+        today = info.context.today
+        report = await info.context.db.run(
+            lambda s: statistics.report(s, town_code=town_code, on=today)
+        )
+
+        def rows(items: list[statistics.Row]) -> list[JurisdictionFiguresType]:
+            return [
+                JurisdictionFiguresType(
+                    code=r.code,
+                    name=r.name,
+                    parent_code=r.parent_code,
+                    figures=FiguresType.of(r.figures),
+                )
+                for r in items
+            ]
+
+        return StatisticsType(
+            scope_code=report.scope_code,
+            scope_name=report.scope_name,
+            total=FiguresType.of(report.total),
+            towns=rows(report.towns),
+            communities=rows(report.communities),
+        )
+
+
+class HubSchema(strawberry.Schema):
+    """Our schema: logs only unexpected errors (expected ones are the client's to read)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        for error in errors:
+            if is_unexpected(error):
+                logger.error(
+                    "unexpected error in %s",
+                    ".".join(str(p) for p in error.path or ()),
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema() -> HubSchema:
+    """The schema with the extensions every deployment runs."""
+    return HubSchema(
+        query=Query,
+        types=[ServiceContractType, AssessmentType],
+        extensions=[CloseDatabase, ErrorCodes],
+    )

@@ -1,0 +1,67 @@
+"""GraphQL types of the coverage and committee-formation statistics (覆盖率, 组建率)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from hub.services.statistics import Figures
+
+
+@strawberry.type(
+    name="Figures",
+    description="Counts over the compounds of a jurisdiction: coverage by property enterprises "
+    "(覆盖率) and formation of owners' committees (组建率).",
+)
+class FiguresType:
+    compounds: int = strawberry.field(description="Number of compounds.")
+    households: int = strawberry.field(description="Number of households.")
+    floor_area: float = strawberry.field(description="Total floor area, m².")
+    compounds_with_enterprise: int = strawberry.field(
+        description="Compounds served by a property enterprise today."
+    )
+    coverage_rate: float | None = strawberry.field(
+        description="compoundsWithEnterprise ÷ compounds (覆盖率), 0–1; null without compounds."
+    )
+    compounds_with_committee: int = strawberry.field(
+        description="Compounds with an owners' committee (not dissolved)."
+    )
+    formation_rate: float | None = strawberry.field(
+        description="compoundsWithCommittee ÷ compounds (组建率), 0–1; null without compounds."
+    )
+
+    @classmethod
+    def of(cls, f: Figures) -> FiguresType:
+        return cls(
+            compounds=f.compounds,
+            households=f.households,
+            floor_area=f.floor_area,
+            compounds_with_enterprise=f.with_enterprise,
+            coverage_rate=f.coverage_rate,
+            compounds_with_committee=f.with_committee,
+            formation_rate=f.formation_rate,
+        )
+
+
+@strawberry.type(name="JurisdictionFigures", description="The figures of one town or community.")
+class JurisdictionFiguresType:
+    code: str = strawberry.field(description="Code of the town or community.")
+    name: str = strawberry.field(description="Name of the town or community.")
+    parent_code: str | None = strawberry.field(description="For a community: the code of its town.")
+    figures: FiguresType = strawberry.field(description="The figures.")
+
+
+@strawberry.type(
+    name="Statistics",
+    description="Coverage and committee formation for the banner or one town, broken down "
+    "per town and per community.",
+)
+class StatisticsType:
+    scope_code: str = strawberry.field(description="Code of the banner or of the town asked for.")
+    scope_name: str = strawberry.field(description="Name of the banner or town.")
+    total: FiguresType = strawberry.field(description="Figures over the whole scope.")
+    towns: list[JurisdictionFiguresType] = strawberry.field(
+        description="Per town (only the town asked for, when townCode is given), by code."
+    )
+    communities: list[JurisdictionFiguresType] = strawberry.field(
+        description="Per community of the scope, by code."
+    )

@@ -1,0 +1,213 @@
+"""GraphQL types of tenders on the tender platform (招投标平台, R6): bids, candidates, awards."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from hub.graphql.common import ProvenanceType
+from hub.graphql.context import Info
+from hub.graphql.enums import SelectionMethod, TenderMethod, TenderStatus
+from hub.graphql.relay import Node
+from hub.services.tenders import TenderFilter
+from hub.store import models as m
+
+if TYPE_CHECKING:
+    from hub.graphql.compounds import CompoundType
+    from hub.graphql.enterprises import EnterpriseType
+
+Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds")]
+Enterprise = Annotated["EnterpriseType", strawberry.lazy("hub.graphql.enterprises")]
+
+
+async def _enterprise(info: Info, enterprise_id: int) -> EnterpriseType:
+    from hub.graphql.enterprises import EnterpriseType
+
+    row = await info.context.loaders.enterprise.load(enterprise_id)
+    assert row is not None
+    return EnterpriseType.from_model(row)
+
+
+async def _tender(info: Info, tender_id: int) -> TenderType:
+    row = await info.context.loaders.tender.load(tender_id)
+    assert row is not None
+    return TenderType.from_model(row)
+
+
+@strawberry.type(name="TenderBid", description="A bid (投标) of an enterprise in a tender.")
+class TenderBidType:
+    price: float = strawberry.field(description="Offered fee, yuan per m² per month.")
+    technical_score: float | None = strawberry.field(description="Technical score (技术标).")
+    submitted_on: date = strawberry.field(description="Date the bid was submitted.")
+    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
+    tender_id: strawberry.Private[int]
+    enterprise_id: strawberry.Private[int]
+
+    @strawberry.field(description="The bidding enterprise.")
+    async def enterprise(self, info: Info) -> Enterprise:
+        return await _enterprise(info, self.enterprise_id)
+
+    @strawberry.field(description="The tender.")
+    async def tender(self, info: Info) -> TenderType:
+        return await _tender(info, self.tender_id)
+
+    @strawberry.field(description="True when this bid won the tender.")
+    async def won(self, info: Info) -> bool:
+        award = await info.context.loaders.award_by_tender.load(self.tender_id)
+        return award is not None and award.enterprise_id == self.enterprise_id
+
+    @classmethod
+    def from_model(cls, row: m.TenderBid) -> TenderBidType:
+        return cls(
+            price=row.price,
+            technical_score=row.technical_score,
+            submitted_on=row.submitted_on,
+            provenance=ProvenanceType.of(row),
+            tender_id=row.tender_id,
+            enterprise_id=row.enterprise_id,
+        )
+
+
+@strawberry.type(
+    name="TenderCandidate", description="A ranked candidate (中标候选人, 1–3) of a tender."
+)
+class TenderCandidateType:
+    rank: int = strawberry.field(description="Rank given by the evaluation committee (1 = first).")
+    total_score: float = strawberry.field(description="Total evaluation score.")
+    enterprise_id: strawberry.Private[int]
+
+    @strawberry.field(description="The candidate enterprise.")
+    async def enterprise(self, info: Info) -> Enterprise:
+        return await _enterprise(info, self.enterprise_id)
+
+
+@strawberry.type(
+    name="TenderAward",
+    description="The award (中标) of a tender: winner, notice, publicity, filing (备案) and "
+    "contract dates.",
+)
+class TenderAwardType:
+    awarded_on: date = strawberry.field(description="Date of the award notice (中标通知书).")
+    publicity_until: date | None = strawberry.field(description="End of the result publicity.")
+    filed_on: date | None = strawberry.field(description="Date of filing (备案).")
+    contract_signed_on: date | None = strawberry.field(
+        description="Date the service contract was signed (due within 30 days of the award)."
+    )
+    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
+    tender_id: strawberry.Private[int]
+    enterprise_id: strawberry.Private[int]
+
+    @strawberry.field(description="The winning enterprise.")
+    async def enterprise(self, info: Info) -> Enterprise:
+        return await _enterprise(info, self.enterprise_id)
+
+    @strawberry.field(description="The tender.")
+    async def tender(self, info: Info) -> TenderType:
+        return await _tender(info, self.tender_id)
+
+    @classmethod
+    def from_model(cls, row: m.TenderAward) -> TenderAwardType:
+        return cls(
+            awarded_on=row.awarded_on,
+            publicity_until=row.publicity_until,
+            filed_on=row.filed_on,
+            contract_signed_on=row.contract_signed_on,
+            provenance=ProvenanceType.of(row),
+            tender_id=row.tender_id,
+            enterprise_id=row.enterprise_id,
+        )
+
+
+@strawberry.type(
+    name="Tender",
+    description="A tender (招标) for the property service of a compound: preliminary service by "
+    "the developer or re-selection by the owners' committee (R6).",
+)
+class TenderType(Node):
+    code: str = strawberry.field(description="Tender number on the tender platform.")
+    title: str = strawberry.field(description="Title of the announcement.")
+    selection: SelectionMethod = strawberry.field(description="Preliminary or re-selection.")
+    method: TenderMethod = strawberry.field(description="Open or invited.")
+    tenderer: str = strawberry.field(description="The developer or owners' committee tendering.")
+    announced_on: date = strawberry.field(description="Date of the announcement.")
+    bid_deadline: date = strawberry.field(description="Last day for bids.")
+    status: TenderStatus = strawberry.field(description="Stage of the tender.")
+    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
+    compound_id: strawberry.Private[int]
+
+    @strawberry.field(description="The compound the tender is for.")
+    async def compound(self, info: Info) -> Compound:
+        from hub.graphql.compounds import CompoundType
+
+        row = await info.context.loaders.compound.load(self.compound_id)
+        assert row is not None
+        return CompoundType.from_model(row)
+
+    @strawberry.field(description="The bids, cheapest first.")
+    async def bids(self, info: Info) -> list[TenderBidType]:
+        rows = await info.context.loaders.bids_by_tender.load(self.db_id)
+        return [TenderBidType.from_model(row) for row in rows]
+
+    @strawberry.field(description="The ranked candidates, first rank first.")
+    async def candidates(self, info: Info) -> list[TenderCandidateType]:
+        rows = await info.context.loaders.candidates_by_tender.load(self.db_id)
+        return [
+            TenderCandidateType(
+                rank=r.rank, total_score=r.total_score, enterprise_id=r.enterprise_id
+            )
+            for r in rows
+        ]
+
+    @strawberry.field(description="The award; null until the tender is awarded.")
+    async def award(self, info: Info) -> TenderAwardType | None:
+        row = await info.context.loaders.award_by_tender.load(self.db_id)
+        return TenderAwardType.from_model(row) if row else None
+
+    @classmethod
+    def from_model(cls, row: m.Tender) -> TenderType:
+        return cls(
+            db_id=row.id,
+            code=row.code,
+            title=row.title,
+            selection=row.selection,
+            method=row.method,
+            tenderer=row.tenderer,
+            announced_on=row.announced_on,
+            bid_deadline=row.bid_deadline,
+            status=row.status,
+            provenance=ProvenanceType.of(row),
+            compound_id=row.compound_id,
+        )
+
+
+@strawberry.input(description="Conditions on tenders; all given conditions must hold.")
+class TenderFilterInput:
+    status: TenderStatus | None = strawberry.field(default=None, description="At this stage.")
+    selection: SelectionMethod | None = strawberry.field(
+        default=None, description="Preliminary or re-selection."
+    )
+    town_code: str | None = strawberry.field(
+        default=None, description="For compounds in this town."
+    )
+    bidder_uscc: str | None = strawberry.field(
+        default=None, description="With a bid from the enterprise with this USCC."
+    )
+    year: int | None = strawberry.field(default=None, description="Announced in this year.")
+
+    def to_filter(self) -> TenderFilter:
+        return TenderFilter(
+            status=self.status,
+            selection=self.selection,
+            town_code=self.town_code,
+            bidder_uscc=self.bidder_uscc,
+            year=self.year,
+        )
+
+
+@strawberry.enum(description="Orderings of tender lists.")
+class TenderOrder(enum.Enum):
+    ANNOUNCED_DESC = strawberry.enum_value("ANNOUNCED_DESC", description="Newest first.")
+    CODE = strawberry.enum_value("CODE", description="By tender number.")

@@ -1,0 +1,30 @@
+"""Reading the banner's jurisdictions (towns, the 水岸新城 office, communities)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.domain.enums import JurisdictionLevel
+from hub.errors import BadUserInput
+from hub.store.models import Jurisdiction
+
+
+async def list_towns(session: AsyncSession) -> Sequence[Jurisdiction]:
+    """The town-level jurisdictions, by code."""
+    stmt = (
+        sa.select(Jurisdiction)
+        .where(Jurisdiction.level == JurisdictionLevel.TOWN)
+        .order_by(Jurisdiction.code)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def jurisdiction_id(session: AsyncSession, *, code: str, field: str) -> int:
+    """The id of the jurisdiction with this code, or BAD_USER_INPUT naming the filter field."""
+    found = await session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code))
+    if found is None:
+        raise BadUserInput(f"{field}: no town or community has the code {code!r}", field=field)
+    return found

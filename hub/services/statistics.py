@@ -1,0 +1,145 @@
+"""Coverage (覆盖率) and committee formation (组建率) figures per town and per community (R2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from hub.domain.enums import JurisdictionLevel
+from hub.errors import BadUserInput, NotFound
+from hub.services.compounds import has_committee, has_enterprise
+from hub.store.models import Compound, Jurisdiction
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Counts over a set of compounds."""
+
+    compounds: int
+    households: int
+    floor_area: float
+    with_enterprise: int
+    with_committee: int
+
+    @property
+    def coverage_rate(self) -> float | None:
+        """Share of compounds served by a property enterprise; None when there are no compounds."""
+        return round(self.with_enterprise / self.compounds, 4) if self.compounds else None
+
+    @property
+    def formation_rate(self) -> float | None:
+        """Share of compounds with an owners' committee; None when there are no compounds."""
+        return round(self.with_committee / self.compounds, 4) if self.compounds else None
+
+
+EMPTY = Figures(compounds=0, households=0, floor_area=0.0, with_enterprise=0, with_committee=0)
+
+
+async def figures_by(
+    session: AsyncSession,
+    group: InstrumentedAttribute[int],
+    *,
+    on: date,
+    town_id: int | None = None,
+) -> dict[int, Figures]:
+    """Figures grouped by ``Compound.town_id`` or ``Compound.community_id``, in one query."""
+    served = sa.case((has_enterprise(on), 1), else_=0)
+    formed = sa.case((has_committee(), 1), else_=0)
+    stmt = sa.select(
+        group,
+        sa.func.count(Compound.id),
+        sa.func.coalesce(sa.func.sum(Compound.households), 0),
+        sa.func.coalesce(sa.func.sum(Compound.floor_area), 0.0),
+        sa.func.coalesce(sa.func.sum(served), 0),
+        sa.func.coalesce(sa.func.sum(formed), 0),
+    ).group_by(group)
+    if town_id is not None:
+        stmt = stmt.where(Compound.town_id == town_id)
+    result = await session.execute(stmt)
+    return {
+        key: Figures(
+            compounds=int(n),
+            households=int(hh),
+            floor_area=round(float(area), 2),
+            with_enterprise=int(ent),
+            with_committee=int(com),
+        )
+        for key, n, hh, area, ent, com in result.all()
+    }
+
+
+def total(figures: list[Figures]) -> Figures:
+    """The sum of several groups' figures."""
+    return Figures(
+        compounds=sum(f.compounds for f in figures),
+        households=sum(f.households for f in figures),
+        floor_area=round(sum(f.floor_area for f in figures), 2),
+        with_enterprise=sum(f.with_enterprise for f in figures),
+        with_committee=sum(f.with_committee for f in figures),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """Figures of one town or community."""
+
+    code: str
+    name: str
+    parent_code: str | None
+    figures: Figures
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Figures of a scope (the banner or one town) with its breakdown."""
+
+    scope_code: str
+    scope_name: str
+    total: Figures
+    towns: list[Row]
+    communities: list[Row]
+
+
+async def report(session: AsyncSession, *, town_code: str | None, on: date) -> Report:
+    """Coverage and formation for the banner (or one town), per town and per community."""
+    places = (await session.scalars(sa.select(Jurisdiction).order_by(Jurisdiction.code))).all()
+    by_id = {p.id: p for p in places}
+    banner = next((p for p in places if p.level is JurisdictionLevel.BANNER), None)
+    if banner is None:
+        raise NotFound("the store holds no jurisdictions yet: run `hub demo-data` or a sync")
+    scope = banner
+    if town_code is not None:
+        scope = next(
+            (p for p in places if p.code == town_code and p.level is JurisdictionLevel.TOWN),
+            None,
+        )
+        if scope is None:
+            raise BadUserInput(f"townCode: no town has the code {town_code!r}", field="townCode")
+    town_id = None if scope is banner else scope.id
+    per_town = await figures_by(session, Compound.town_id, on=on, town_id=town_id)
+    per_community = await figures_by(session, Compound.community_id, on=on, town_id=town_id)
+
+    def rows(level: JurisdictionLevel, figures: dict[int, Figures]) -> list[Row]:
+        return [
+            Row(
+                code=p.code,
+                name=p.name,
+                parent_code=by_id[p.parent_id].code if p.parent_id in by_id else None,
+                figures=figures.get(p.id, EMPTY),
+            )
+            for p in places
+            if p.level is level and (town_id is None or p.id == town_id or p.parent_id == town_id)
+        ]
+
+    towns = rows(JurisdictionLevel.TOWN, per_town)
+    return Report(
+        scope_code=scope.code,
+        scope_name=scope.name,
+        total=total([t.figures for t in towns]),
+        towns=towns,
+        communities=rows(JurisdictionLevel.COMMUNITY, per_community),
+    )
