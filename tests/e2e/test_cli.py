@@ -92,13 +92,15 @@ async def test_serve_answers_graphql_over_a_real_socket(scratch: ScratchDatabase
     assert (await asyncio.to_thread(run_hub, "demo-data", database_url=url)).returncode == 0
     port = _free_port()
     env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_ENV": "development"}
-    server = subprocess.Popen(
-        [*HUB, "serve", "--port", str(port)],
+    server = await asyncio.create_subprocess_exec(
+        *HUB,
+        "serve",
+        "--port",
+        str(port),
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -118,5 +120,6 @@ async def test_serve_answers_graphql_over_a_real_socket(scratch: ScratchDatabase
             assert "graphiql" in page.text.lower()
     finally:
         server.terminate()
-        output, _ = server.communicate(timeout=20)
+        raw, _ = await asyncio.wait_for(server.communicate(), timeout=20)
+    output = raw.decode()
     assert f"GraphiQL at http://localhost:{port}/graphql" in output

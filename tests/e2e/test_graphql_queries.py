@@ -147,7 +147,7 @@ PROFILE = """query($uscc: String) { enterprise(uscc: $uscc) {
 
 
 async def test_enterprise_profile_consolidates_every_part(gql: GraphQLCall) -> None:
-    """The profile joins registration, credit, compounds, tenders and assessments, with provenance."""
+    """The profile joins registration, credit, compounds, tenders, assessments and provenance."""
     body = await gql("""{ enterprises(first: 100, filter: {status: ACTIVE}) {
       nodes { uscc awards { awardedOn } } } }""")
     uscc = next(n["uscc"] for n in body["data"]["enterprises"]["nodes"] if n["awards"])
@@ -192,7 +192,9 @@ async def test_committees_and_tenders_lists(gql: GraphQLCall) -> None:
     code = await town_code(gql)
     body = await gql(
         """query($t: String) {
-          all: committees(first: 5) { totalCount nodes { status compound { name } terms { termNo } } }
+          all: committees(first: 5) {
+            totalCount nodes { status compound { name } terms { termNo } }
+          }
           town: committees(first: 5, filter: {townCode: $t}) { totalCount }
           expired: committees(first: 100, filter: {status: TERM_EXPIRED}) {
             nodes { termExpired } }
@@ -225,7 +227,8 @@ async def test_statistics_are_consistent_with_compound_filters(gql: GraphQLCall)
           banner: statistics { scopeName total { compounds households coverageRate formationRate }
                                towns { code figures { compounds } } }
           town: statistics(townCode: $t) { scopeCode total { compounds compoundsWithEnterprise
-              compoundsWithCommittee coverageRate } communities { parentCode figures { compounds } } }
+              compoundsWithCommittee coverageRate }
+              communities { parentCode figures { compounds } } }
           served: compounds(first: 0, filter: {townCode: $t, hasEnterprise: true}) { totalCount }
           formed: compounds(first: 0, filter: {townCode: $t, hasCommittee: true}) { totalCount }
           all: compounds(first: 0) { totalCount }
