@@ -7,6 +7,7 @@ their own settings or engine.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -47,6 +48,10 @@ class HubGraphQL(GraphQL[HubContext, None]):
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.clock = clock
+
+    def encode_json(self, data: object) -> bytes:
+        # UTF-8 Chinese text as it is: a third of the bytes of \u escapes, and readable.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -185,9 +185,11 @@ async def test_bad_input_gets_a_coded_error(
 
 async def test_get_serves_queries(client: httpx.AsyncClient) -> None:
     """GET /graphql?query=… answers queries (GraphQL over HTTP)."""
-    response = await client.get("/graphql", params={"query": "{ towns { code } }"})
+    response = await client.get("/graphql", params={"query": "{ towns { code name } }"})
     assert response.status_code == 200
     assert len(response.json()["data"]["towns"]) == 8
+    # Chinese text is sent as UTF-8, not as \u escapes.
+    assert "阿勒腾席热镇".encode() in response.content
 
 
 async def test_graphiql_is_served_in_development(client: httpx.AsyncClient) -> None:
