@@ -18,10 +18,25 @@ Row = dict[str, Any]
 
 # Columns that are not part of a record's business content (see ``content_hash``).
 _NOT_CONTENT = frozenset(
-    {"id", "created_at", "updated_at", "source", "source_id", "synced_at", "content_hash"}
+    {
+        "id",
+        "created_at",
+        "updated_at",
+        "source",
+        "source_id",
+        "synced_at",
+        "content_hash",
+        "deleted_at",
+    }
 )
 # Provenance of a purely local record.
-LOCAL: Row = {"source": None, "source_id": None, "synced_at": None, "content_hash": None}
+LOCAL: Row = {
+    "source": None,
+    "source_id": None,
+    "synced_at": None,
+    "content_hash": None,
+    "deleted_at": None,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +81,7 @@ class Context:
             source_id=source_id.format(id=len(rows) + 1),
             synced_at=(self.stamp - age).replace(microsecond=0),
             content_hash=None,
+            deleted_at=None,
         )
 
 

@@ -13,14 +13,18 @@ __all__ = [
     "AssessmentKind",
     "CommitteeMemberRole",
     "CommitteeStatus",
+    "ConnectionTaskKind",
+    "ConnectionTaskStatus",
     "CreditCategory",
     "CreditLevel",
     "EnterpriseStatus",
     "JurisdictionLevel",
     "OwnerCreditCategory",
     "OwnerCreditStatus",
+    "ReconciliationStatus",
     "ResidentKind",
     "SelectionMethod",
+    "SyncRunStatus",
     "TenderMethod",
     "TenderStatus",
     "TownKind",
@@ -156,3 +160,38 @@ class AssessmentKind(enum.StrEnum):
 
     DAILY_INSPECTION = "DAILY_INSPECTION"  # 日常巡查: deductions by item
     SEMI_ANNUAL = "SEMI_ANNUAL"  # 半年考核: a 100-point form
+
+
+class ConnectionTaskKind(enum.StrEnum):
+    """What a utility company connects in a compound (管网入户、入表, R1)."""
+
+    SERVICE_CONNECTION = "SERVICE_CONNECTION"  # 管网入户
+    METER_INSTALLATION = "METER_INSTALLATION"  # 入表
+
+
+class ConnectionTaskStatus(enum.StrEnum):
+    """Progress of a utility connection task."""
+
+    PLANNED = "PLANNED"
+    IN_PROGRESS = "IN_PROGRESS"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+class SyncRunStatus(enum.StrEnum):
+    """Outcome of a sync run."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    PARTIAL = (
+        "PARTIAL"  # stopped early (upstream asked to wait too long, breaker open): progress kept
+    )
+    FAILED = "FAILED"
+
+
+class ReconciliationStatus(enum.StrEnum):
+    """State of an upstream record whose compound could not be matched."""
+
+    OPEN = "OPEN"
+    LINKED = "LINKED"  # linked to an existing compound
+    CREATED = "CREATED"  # a new compound was created for it

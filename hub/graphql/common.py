@@ -25,6 +25,9 @@ class ProvenanceType:
     )
     source_id: str | None = strawberry.field(description="The record's id on the source platform.")
     synced_at: datetime | None = strawberry.field(description="When the hub last synced it (UTC).")
+    deleted_at: datetime | None = strawberry.field(
+        description="When the source deleted the record; lists leave deleted records out."
+    )
 
     @strawberry.field(description="Chinese name of the source, for display (来自 …).")
     def source_label(self) -> str:
@@ -48,5 +51,10 @@ class ProvenanceType:
     @classmethod
     def of(cls, record: ProvenanceColumns) -> ProvenanceType:
         if record.source is None:
-            return cls(source=LOCAL_SOURCE, source_id=None, synced_at=None)
-        return cls(source=record.source, source_id=record.source_id, synced_at=record.synced_at)
+            return cls(source=LOCAL_SOURCE, source_id=None, synced_at=None, deleted_at=None)
+        return cls(
+            source=record.source,
+            source_id=record.source_id,
+            synced_at=record.synced_at,
+            deleted_at=record.deleted_at,
+        )

@@ -26,8 +26,9 @@ ORDERINGS = {
 
 
 def contract_current(on: date) -> ColumnElement[bool]:
-    """A service contract in force on the date (started, not ended)."""
+    """A live service contract in force on the date (started, not ended, not deleted)."""
     return sa.and_(
+        ServiceContract.deleted_at.is_(None),
         ServiceContract.starts_on <= on,
         sa.or_(ServiceContract.ends_on.is_(None), ServiceContract.ends_on >= on),
     )
@@ -69,7 +70,7 @@ async def select_compounds(
     session: AsyncSession, *, where: CompoundFilter, on: date
 ) -> sa.Select[tuple[Compound]]:
     """The SELECT of the compounds matching the filter."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
     if where.town_code is not None:
         town = await jurisdiction_id(session, code=where.town_code, field="filter.townCode")
         conditions.append(Compound.town_id == town)

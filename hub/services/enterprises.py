@@ -46,7 +46,7 @@ async def select_enterprises(
     session: AsyncSession, *, where: EnterpriseFilter, on: date
 ) -> sa.Select[tuple[Enterprise]]:
     """The SELECT of the enterprises matching the filter."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [Enterprise.deleted_at.is_(None)]
     if where.name_contains:
         conditions.append(Enterprise.name.contains(where.name_contains.strip(), autoescape=True))
     if where.uscc is not None:

@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.services.paging import group_by_key, index_by_key
-from hub.store.base import Base
+from hub.store.base import Base, Provenance
 
 M = TypeVar("M", bound=Base)
 
@@ -28,10 +29,18 @@ async def by_ids(session: AsyncSession, model: type[M], ids: Sequence[int]) -> l
 async def by_unique(
     session: AsyncSession, column: InstrumentedAttribute[Any], keys: Sequence[Any]
 ) -> list[Any]:
-    """The record whose unique column equals each key, None where there is none."""
+    """The live record whose unique column equals each key, None where there is none."""
     model = column.class_
-    rows = (await session.scalars(sa.select(model).where(column.in_(set(keys))))).all()
+    stmt = sa.select(model).where(column.in_(set(keys)), live(model))
+    rows = (await session.scalars(stmt)).all()
     return index_by_key(rows, column.key, keys)
+
+
+def live(model: type[Base]) -> ColumnElement[bool]:
+    """Leave out records the upstream deleted (they stay in the store, marked ``deleted_at``)."""
+    if issubclass(model, Provenance):
+        return model.deleted_at.is_(None)
+    return sa.true()
 
 
 async def children(
@@ -41,9 +50,9 @@ async def children(
     *,
     order_by: Sequence[Any] = (),
 ) -> list[list[Any]]:
-    """For each parent id, the records whose foreign key column points at it, in order."""
+    """For each parent id, the live records whose foreign key column points at it, in order."""
     model = column.class_
-    stmt = sa.select(model).where(column.in_(set(parent_ids)))
+    stmt = sa.select(model).where(column.in_(set(parent_ids)), live(model))
     stmt = stmt.order_by(*order_by, model.id)
     rows = (await session.scalars(stmt)).all()
     return group_by_key(rows, column.key, parent_ids)

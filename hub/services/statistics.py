@@ -49,14 +49,18 @@ async def figures_by(
     """Figures grouped by ``Compound.town_id`` or ``Compound.community_id``, in one query."""
     served = sa.case((has_enterprise(on), 1), else_=0)
     formed = sa.case((has_committee(), 1), else_=0)
-    stmt = sa.select(
-        group,
-        sa.func.count(Compound.id),
-        sa.func.coalesce(sa.func.sum(Compound.households), 0),
-        sa.func.coalesce(sa.func.sum(Compound.floor_area), 0.0),
-        sa.func.coalesce(sa.func.sum(served), 0),
-        sa.func.coalesce(sa.func.sum(formed), 0),
-    ).group_by(group)
+    stmt = (
+        sa.select(
+            group,
+            sa.func.count(Compound.id),
+            sa.func.coalesce(sa.func.sum(Compound.households), 0),
+            sa.func.coalesce(sa.func.sum(Compound.floor_area), 0.0),
+            sa.func.coalesce(sa.func.sum(served), 0),
+            sa.func.coalesce(sa.func.sum(formed), 0),
+        )
+        .where(Compound.deleted_at.is_(None))
+        .group_by(group)
+    )
     if town_id is not None:
         stmt = stmt.where(Compound.town_id == town_id)
     result = await session.execute(stmt)

@@ -37,7 +37,7 @@ class TenderFilter:
 
 async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Select[tuple[Tender]]:
     """The SELECT of the tenders matching the filter."""
-    conditions: list[ColumnElement[bool]] = []
+    conditions: list[ColumnElement[bool]] = [Tender.deleted_at.is_(None)]
     if where.status is not None:
         conditions.append(Tender.status == where.status)
     if where.selection is not None:

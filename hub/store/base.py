@@ -86,13 +86,17 @@ class Provenance:
     """Where a record came from: an external platform (source and its id) or, when empty, here.
 
     ``content_hash`` is the hash of the upstream payload, so that a re-sync of an unchanged record
-    writes nothing; ``synced_at`` says how fresh the copy is.
+    writes nothing; ``synced_at`` says how fresh the copy is; ``deleted_at`` marks a record the
+    upstream deleted.
     """
 
     source: Mapped[str | None] = mapped_column(sa.String(40))
     source_id: Mapped[str | None] = mapped_column(sa.String(100))
     synced_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # Set when the upstream deleted the record (tombstone or full reconciliation): the row stays,
+    # for the history and the audit, but reads leave it out.
+    deleted_at: Mapped[datetime | None]
 
 
 def provenance_key() -> sa.UniqueConstraint:

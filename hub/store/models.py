@@ -7,7 +7,7 @@ load is a bug, and the GraphQL layer loads relations through DataLoaders instead
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -16,6 +16,8 @@ from hub.domain.enums import (
     AssessmentKind,
     CommitteeMemberRole,
     CommitteeStatus,
+    ConnectionTaskKind,
+    ConnectionTaskStatus,
     CreditCategory,
     CreditLevel,
     EnterpriseStatus,
@@ -325,3 +327,35 @@ class AssessmentItem(Base):
     note: Mapped[str | None] = mapped_column(sa.String(200))
 
     assessment: Mapped[Assessment] = relationship(back_populates="items", lazy="raise")
+
+
+class ConnectionTask(Provenance, Base):
+    """A utility company's service-connection or meter-installation task in a compound (R1)."""
+
+    __tablename__ = "connection_tasks"
+    __table_args__ = (provenance_key(),)
+
+    compound_id: Mapped[int] = _fk("compounds.id")
+    utility_id: Mapped[int] = _fk("member_units.id")
+    utility_kind: Mapped[UtilityKind] = mapped_column(str_enum(UtilityKind))
+    kind: Mapped[ConnectionTaskKind] = mapped_column(str_enum(ConnectionTaskKind))
+    status: Mapped[ConnectionTaskStatus] = mapped_column(str_enum(ConnectionTaskStatus))
+    households: Mapped[int] = mapped_column(default=0)
+    planned_on: Mapped[date | None]
+    due_on: Mapped[date | None]
+    completed_on: Mapped[date | None]
+
+
+class Outage(Provenance, Base):
+    """An interruption of a utility's service in a compound."""
+
+    __tablename__ = "outages"
+    __table_args__ = (provenance_key(),)
+
+    compound_id: Mapped[int] = _fk("compounds.id")
+    utility_id: Mapped[int] = _fk("member_units.id")
+    utility_kind: Mapped[UtilityKind] = mapped_column(str_enum(UtilityKind))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    affected_households: Mapped[int] = mapped_column(default=0)
