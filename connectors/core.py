@@ -9,9 +9,9 @@ Connectors know nothing of the store: a mapped record carries store column value
 references (an enterprise's USCC, a compound's town and name, another record's source id), and the
 sync engine resolves those to rows.
 
-Windows: an incremental pull asks for records whose cursor field is in ``[lower, upper)`` — the lower
-bound closed, the upper bound open and fixed at the start of the run — in the upstream's stable
-order (cursor field, then primary key).
+Windows: an incremental pull asks for records whose cursor field is in ``[lower, upper)`` — the
+lower bound closed, the upper bound open and fixed at the start of the run — in the upstream's
+stable order (cursor field, then primary key).
 """
 
 from __future__ import annotations
@@ -91,6 +91,9 @@ class StreamSpec:
     # Streams of a source are synced in the order declared; a stream may refer to records of
     # the streams before it (bids to tenders).
     depends_on: tuple[str, ...] = ()
+    # The kinds of store record the stream yields; a full reconciliation marks the records of
+    # these kinds that the stream no longer lists as deleted.
+    entities: tuple[Entity, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

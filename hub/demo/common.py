@@ -26,6 +26,7 @@ _NOT_CONTENT = frozenset(
         "source_id",
         "synced_at",
         "content_hash",
+        "source_updated_at",
         "deleted_at",
     }
 )
@@ -35,6 +36,7 @@ LOCAL: Row = {
     "source_id": None,
     "synced_at": None,
     "content_hash": None,
+    "source_updated_at": None,
     "deleted_at": None,
 }
 
@@ -81,6 +83,7 @@ class Context:
             source_id=source_id.format(id=len(rows) + 1),
             synced_at=(self.stamp - age).replace(microsecond=0),
             content_hash=None,
+            source_updated_at=None,
             deleted_at=None,
         )
 

@@ -94,6 +94,9 @@ class Provenance:
     source_id: Mapped[str | None] = mapped_column(sa.String(100))
     synced_at: Mapped[datetime | None]
     content_hash: Mapped[str | None] = mapped_column(sa.String(64))
+    # The record's own change time on the source (its cursor field): a replay of an older version
+    # never overwrites a newer one.
+    source_updated_at: Mapped[datetime | None]
     # Set when the upstream deleted the record (tombstone or full reconciliation): the row stays,
     # for the history and the audit, but reads leave it out.
     deleted_at: Mapped[datetime | None]

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 12:26:51.338842
+Create Date: 2026-11-25 12:30:59.849249
 """
 
 from collections.abc import Sequence
@@ -173,6 +173,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(length=100), nullable=True),
         sa.Column("synced_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=True),
+        sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.store.base.UTCDateTime(timezone=True), nullable=False),
@@ -229,6 +230,7 @@ def upgrade() -> None:
         sa.Column("source_id", sa.String(length=100), nullable=True),
         sa.Column("synced_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("content_hash", sa.String(length=64), nullable=True),
+        sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.store.base.UTCDateTime(timezone=True), nullable=False),
@@ -300,50 +302,80 @@ def upgrade() -> None:
 
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("compounds", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("enterprise_credit_grades", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("enterprise_credit_records", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("service_contracts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("tender_awards", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("tender_bids", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("tender_candidates", schema=None) as batch_op:
         batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
+        batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
 
     with op.batch_alter_table("tenders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("source_updated_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
+        )
         batch_op.add_column(
             sa.Column("deleted_at", hub.store.base.UTCDateTime(timezone=True), nullable=True)
         )
@@ -355,33 +387,43 @@ def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table("tenders", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("tender_candidates", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("tender_bids", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("tender_awards", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("service_contracts", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("enterprises", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("enterprise_credit_records", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("enterprise_credit_grades", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("compounds", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("assessments", schema=None) as batch_op:
         batch_op.drop_column("deleted_at")
+        batch_op.drop_column("source_updated_at")
 
     with op.batch_alter_table("sync_reconciliation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_sync_reconciliation_status"))

@@ -1,0 +1,470 @@
+"""The sync engine: incremental, checkpointed, idempotent pulls of one source into the store.
+
+A run of a source takes the source's lease, then syncs its streams in order. For each stream it
+pulls the window ``[watermark − lookback, upper)`` where ``upper`` is fixed when the run starts;
+each page is applied and the stream's checkpoint (window and next-page token) committed in ONE
+transaction, so a run that is killed resumes after its last committed page. The watermark moves
+to ``upper`` only when a window was read completely and consistently:
+
+- with page-number or offset paging a record that leaves the window while it is being paged
+  (updated upstream) shifts the pages; the upstream's ``total`` then changes between pages, and
+  the window is read again (at most ``max_passes`` times; otherwise the watermark stays and the
+  next run reads the window again);
+- a quarantine share above the threshold fails the stream (its watermark stays).
+
+Outcomes: SUCCEEDED; PARTIAL when the upstream asked to wait longer than the cap, its breaker
+opened, or a window stayed inconsistent — progress is kept; FAILED on any other error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from connectors.core import (
+    Connector,
+    InvalidRecord,
+    MappedRecord,
+    Page,
+    PageToken,
+    StreamSpec,
+    Tombstone,
+    Window,
+)
+from connectors.errors import CircuitOpen, RetryAfterTooLong, UpstreamUnavailable
+from connectors.http import UpstreamClient, iter_pages
+from hub.domain.enums import SyncRunStatus
+from hub.errors import HubError
+from hub.store.base import utcnow
+from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
+from hub.sync.lease import DEFAULT_TTL, Lease
+from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, apply_page
+
+logger = logging.getLogger("hub.sync")
+
+
+@dataclass(frozen=True, slots=True)
+class SyncOptions:
+    """How a run behaves; defaults come from the source's settings."""
+
+    lookback: timedelta = timedelta(minutes=10)
+    quarantine_threshold: float = 0.05
+    max_passes: int = 3
+    full: bool = False
+    trigger: str = "cli"
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """Where a run stands, for progress bars."""
+
+    stream: str
+    fetched: int
+    total: int | None
+
+
+@dataclass
+class StreamReport:
+    """What a run did for one stream."""
+
+    stream: str
+    outcome: Outcome = field(default_factory=Outcome)
+    fetched: int = 0
+    retries: int = 0
+    rate_limited: int = 0
+    passes: int = 0
+    complete: bool = False
+
+
+@dataclass
+class RunReport:
+    """What a run did."""
+
+    run_id: int
+    source: str
+    status: SyncRunStatus = SyncRunStatus.RUNNING
+    streams: list[StreamReport] = field(default_factory=list)
+    error: str | None = None
+
+    def total(self, name: str) -> int:
+        if name in {"fetched", "retries", "rate_limited"}:
+            return sum(getattr(s, name) for s in self.streams)
+        return sum(getattr(s.outcome, name) for s in self.streams)
+
+
+class QuarantineThresholdExceeded(HubError):
+    """Too large a share of a stream's records was invalid: the upstream is probably broken."""
+
+
+class WindowInconsistent(HubError):
+    """A window's records kept moving while it was paged; it will be read again next run."""
+
+
+def _encode_token(token: PageToken) -> str | None:
+    return None if token is None else json.dumps(token)
+
+
+def _decode_token(text: str | None) -> PageToken:
+    return None if text is None else json.loads(text)
+
+
+class SyncRunner:
+    """Runs the sync of one source: ``await SyncRunner(...).run()``."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        connector: Connector,
+        client: UpstreamClient,
+        *,
+        options: SyncOptions = SyncOptions(),
+        clock: Callable[[], datetime] = utcnow,
+        progress: Callable[[Progress], None] | None = None,
+        extra_fields: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.connector = connector
+        self.client = client
+        self.options = options
+        self.clock = clock
+        self.progress = progress or (lambda _p: None)
+        self.extra_fields = dict(extra_fields or {})
+        self.source = connector.source
+        self.resolver = Resolver(self.source)
+        self.lease = Lease(sessionmaker, self.source)
+        self._lease_renewed = clock()
+
+    def __repr__(self) -> str:
+        return f"<SyncRunner {self.source} full={self.options.full}>"
+
+    async def run(self) -> RunReport:
+        """Take the lease, sync every stream, record the run; raises ``SyncBusy`` if taken."""
+        await self.lease.acquire()
+        try:
+            return await self._run_with_lease()
+        finally:
+            await self.lease.release()
+
+    async def _run_with_lease(self) -> RunReport:
+        started = self.clock()
+        async with self.sessionmaker() as session, session.begin():
+            last_upper = await session.scalar(
+                sa.select(sa.func.max(SyncStreamState.watermark)).where(
+                    SyncStreamState.source == self.source
+                )
+            )
+            # The upper bound never goes backwards, even if the clock does.
+            upper = max(started, last_upper) if last_upper else started
+            run = SyncRun(
+                source=self.source,
+                status=SyncRunStatus.RUNNING,
+                full=self.options.full,
+                trigger=self.options.trigger,
+                started_at=started,
+                window_upper=upper,
+            )
+            session.add(run)
+            await session.flush()
+            run_id = run.id
+        report = RunReport(run_id=run_id, source=self.source)
+        try:
+            for stream in self.connector.streams:
+                stream_report = StreamReport(stream=stream.name)
+                report.streams.append(stream_report)
+                await self._sync_stream(stream, upper, report, stream_report)
+            report.status = (
+                SyncRunStatus.SUCCEEDED
+                if all(s.complete for s in report.streams)
+                else SyncRunStatus.PARTIAL
+            )
+        except (RetryAfterTooLong, CircuitOpen) as exc:
+            report.status, report.error = SyncRunStatus.PARTIAL, exc.message
+        except (UpstreamUnavailable, QuarantineThresholdExceeded) as exc:
+            report.status, report.error = SyncRunStatus.FAILED, exc.message
+        except Exception as exc:
+            report.status = SyncRunStatus.FAILED
+            report.error = f"internal error ({type(exc).__name__}); see the hub's log"
+            logger.exception("sync of %s failed", self.source)
+            raise
+        finally:
+            await self._finish(report)
+        return report
+
+    async def _sync_stream(
+        self, stream: StreamSpec, upper: datetime, report: RunReport, stream_report: StreamReport
+    ) -> None:
+        state = await self._state(stream)
+        windows: list[tuple[Window, PageToken, int | None]] = []
+        if state.window_upper is not None:
+            # A run stopped inside this window: finish it from its last checkpoint.
+            windows.append(
+                (
+                    Window(lower=state.window_lower, upper=state.window_upper),
+                    _decode_token(state.next_token),
+                    state.window_total,
+                )
+            )
+        watermark = state.watermark
+        if state.window_upper is not None:
+            watermark = max(watermark, state.window_upper) if watermark else None
+        if self.options.full:
+            windows.append((Window(lower=None, upper=upper), None, None))
+        elif watermark is None or watermark < upper:
+            lower = watermark - self.options.lookback if watermark else None
+            windows.append((Window(lower=lower, upper=upper), None, None))
+        try:
+            for window, token, known_total in windows:
+                await self._sync_window(stream, window, token, known_total, report, stream_report)
+            stream_report.complete = True
+        except WindowInconsistent as exc:
+            await self._note_error(stream, exc.message)
+        except HubError as exc:
+            await self._note_error(stream, exc.message)
+            raise
+
+    async def _sync_window(
+        self,
+        stream: StreamSpec,
+        window: Window,
+        token: PageToken,
+        known_total: int | None,
+        report: RunReport,
+        stream_report: StreamReport,
+    ) -> None:
+        for _ in range(self.options.max_passes):
+            stream_report.passes += 1
+            totals = {known_total} if known_total is not None and token is not None else set()
+            seen = Outcome()
+            async for page in iter_pages(self.client, stream, window, token):
+                outcome = await self._apply(stream, window, page, report, stream_report)
+                seen.add(outcome)
+                if page.total is not None:
+                    totals.add(page.total)
+                self.progress(Progress(stream.name, stream_report.fetched, page.total))
+                await self._renew_lease()
+            if len(totals) <= 1:
+                break
+            logger.info(
+                "%s/%s: records moved while paging (totals %s); reading the window again",
+                self.source,
+                stream.name,
+                sorted(totals),
+            )
+            token, known_total = None, None
+        else:
+            raise WindowInconsistent(
+                f"{stream.name}: records kept changing while the window was paged "
+                f"({self.options.max_passes} passes); the next run reads it again"
+            )
+        fetched = stream_report.fetched
+        share = stream_report.outcome.quarantined / fetched if fetched else 0.0
+        if share > self.options.quarantine_threshold:
+            raise QuarantineThresholdExceeded(
+                f"{stream.name}: {stream_report.outcome.quarantined} of {fetched} records "
+                f"({share:.0%}) were invalid, more than the threshold "
+                f"{self.options.quarantine_threshold:.0%}; the watermark was not advanced"
+            )
+        await self._complete_window(stream, window, seen, stream_report)
+
+    async def _apply(
+        self,
+        stream: StreamSpec,
+        window: Window,
+        page: Page,
+        report: RunReport,
+        stream_report: StreamReport,
+    ) -> Outcome:
+        items: list[MappedRecord | Tombstone] = []
+        invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
+        raw_by_id: dict[str, Mapping[str, Any]] = {}
+        for raw in page.records:
+            try:
+                item = self.connector.parse(stream, raw)
+            except InvalidRecord as exc:
+                invalid.append((raw, exc))
+                continue
+            items.append(item)
+            raw_by_id[item.source_id] = raw
+        now = self.clock()
+        async with self.sessionmaker() as session, session.begin():
+            outcome = await apply_page(
+                session,
+                source=self.source,
+                stream=stream.name,
+                items=items,
+                raw_by_id=raw_by_id,
+                resolver=self.resolver,
+                now=now,
+                extra_fields=self.extra_fields,
+            )
+            for raw, error in invalid:
+                session.add(
+                    QuarantinedRecord(
+                        source=self.source,
+                        stream=stream.name,
+                        source_id=error.source_id,
+                        payload=dict(raw),
+                        reason=error.reason,
+                        run_id=report.run_id,
+                    )
+                )
+            outcome.quarantined += len(invalid)
+            await session.execute(
+                sa.update(QuarantinedRecord)
+                .where(QuarantinedRecord.run_id.is_(None), QuarantinedRecord.source == self.source)
+                .values(run_id=report.run_id)
+            )
+            # The checkpoint: this page is done, the next one is ``next_token``.
+            await session.execute(
+                sa.update(SyncStreamState)
+                .where(
+                    SyncStreamState.source == self.source,
+                    SyncStreamState.stream == stream.name,
+                )
+                .values(
+                    window_lower=window.lower,
+                    window_upper=window.upper,
+                    next_token=_encode_token(page.next_token),
+                    window_total=page.total,
+                    last_run_id=report.run_id,
+                    updated_at=now,
+                )
+            )
+            stream_report.outcome.add(outcome)
+            stream_report.fetched += len(page.records)
+            stream_report.retries += page.retries
+            stream_report.rate_limited += page.rate_limited
+            await self._save_counts(session, report)
+        return outcome
+
+    async def _complete_window(
+        self, stream: StreamSpec, window: Window, seen: Outcome, stream_report: StreamReport
+    ) -> None:
+        now = self.clock()
+        async with self.sessionmaker() as session, session.begin():
+            if window.lower is None and self.options.full:
+                stream_report.outcome.deleted += await self._mark_unseen_deleted(
+                    session, stream, seen, now
+                )
+            count = 0
+            for entity in stream.entities or tuple(seen.seen):
+                model: Any = ENTITY_MODELS[entity]
+                count += int(
+                    await session.scalar(
+                        sa.select(sa.func.count()).where(
+                            model.source == self.source, model.deleted_at.is_(None)
+                        )
+                    )
+                    or 0
+                )
+            await session.execute(
+                sa.update(SyncStreamState)
+                .where(
+                    SyncStreamState.source == self.source,
+                    SyncStreamState.stream == stream.name,
+                )
+                .values(
+                    watermark=window.upper,
+                    window_lower=None,
+                    window_upper=None,
+                    next_token=None,
+                    window_total=None,
+                    last_success_at=now,
+                    last_error=None,
+                    records=count,
+                    updated_at=now,
+                )
+            )
+
+    async def _mark_unseen_deleted(
+        self, session: AsyncSession, stream: StreamSpec, seen: Outcome, now: datetime
+    ) -> int:
+        """Full reconciliation: what the upstream no longer lists was deleted there."""
+        deleted = 0
+        for entity in stream.entities or tuple(seen.seen):
+            model: Any = ENTITY_MODELS[entity]
+            present = seen.seen.get(entity, set())
+            rows = (
+                await session.execute(
+                    sa.select(model.id, model.source_id).where(
+                        model.source == self.source, model.deleted_at.is_(None)
+                    )
+                )
+            ).all()
+            gone = [row_id for row_id, source_id in rows if source_id not in present]
+            for start in range(0, len(gone), 500):
+                await session.execute(
+                    sa.update(model)
+                    .where(model.id.in_(gone[start : start + 500]))
+                    .values(deleted_at=now, updated_at=now)
+                )
+            deleted += len(gone)
+        return deleted
+
+    async def _state(self, stream: StreamSpec) -> SyncStreamState:
+        async with self.sessionmaker() as session, session.begin():
+            state = await session.scalar(
+                sa.select(SyncStreamState).where(
+                    SyncStreamState.source == self.source,
+                    SyncStreamState.stream == stream.name,
+                )
+            )
+            if state is None:
+                state = SyncStreamState(source=self.source, stream=stream.name, records=0)
+                session.add(state)
+                await session.flush()
+            return state
+
+    async def _note_error(self, stream: StreamSpec, message: str) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(
+                sa.update(SyncStreamState)
+                .where(
+                    SyncStreamState.source == self.source,
+                    SyncStreamState.stream == stream.name,
+                )
+                .values(last_error=message[:500], updated_at=self.clock())
+            )
+
+    async def _save_counts(self, session: AsyncSession, report: RunReport) -> None:
+        await session.execute(
+            sa.update(SyncRun)
+            .where(SyncRun.id == report.run_id)
+            .values(
+                fetched=report.total("fetched"),
+                inserted=report.total("inserted"),
+                updated=report.total("updated"),
+                unchanged=report.total("unchanged"),
+                quarantined=report.total("quarantined"),
+                deleted=report.total("deleted"),
+                reconciliation=report.total("reconciliation"),
+                retries=report.total("retries"),
+                rate_limited=report.total("rate_limited"),
+            )
+        )
+
+    async def _finish(self, report: RunReport) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await self._save_counts(session, report)
+            await session.execute(
+                sa.update(SyncRun)
+                .where(SyncRun.id == report.run_id)
+                .values(
+                    status=report.status,
+                    finished_at=self.clock(),
+                    error=report.error[:500] if report.error else None,
+                )
+            )
+
+    async def _renew_lease(self) -> None:
+        now = self.clock()
+        if now - self._lease_renewed > DEFAULT_TTL / 3:
+            await self.lease.renew()
+            self._lease_renewed = now
