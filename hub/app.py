@@ -6,6 +6,7 @@ their own settings or engine.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -29,6 +30,7 @@ from hub.graphql.schema import build_schema
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
 from hub.store.session import create_engine, create_sessionmaker
+from hub.sync.manager import SyncManager
 
 logger = logging.getLogger("hub.app")
 
@@ -42,12 +44,14 @@ class HubGraphQL(GraphQL[HubContext, None]):
         settings: Settings,
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime] = utcnow,
+        sync: SyncManager | None = None,
         **options: Any,
     ) -> None:
         super().__init__(build_schema(), **options)
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.clock = clock
+        self.sync = sync
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8 Chinese text as it is: a third of the bytes of \u escapes, and readable.
@@ -56,7 +60,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
-        return make_context(self.settings, self.sessionmaker, request=request, now=self.clock())
+        return make_context(
+            self.settings, self.sessionmaker, request=request, now=self.clock(), sync=self.sync
+        )
 
 
 def create_app(
@@ -66,6 +72,7 @@ def create_app(
     sessionmaker: async_sessionmaker[AsyncSession] | None = None,
     check_migrations: bool = True,
     clock: Callable[[], datetime] = utcnow,
+    sync: SyncManager | None = None,
 ) -> Starlette:
     """The hub as an ASGI app.
 
@@ -79,12 +86,19 @@ def create_app(
         settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size
     )
     sessionmaker = sessionmaker or create_sessionmaker(engine)
+    owns_sync = sync is None
+    sync = sync or SyncManager(settings, sessionmaker)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if check_migrations:
             await ensure_at_head(engine)
+        scheduler = asyncio.create_task(sync.run_schedule()) if settings.scheduler else None
         yield
+        if scheduler is not None:
+            scheduler.cancel()
+        if owns_sync:
+            await sync.aclose()
         if owns_engine:
             await engine.dispose()
 
@@ -94,6 +108,7 @@ def create_app(
         graphql_ide=None if settings.is_production else "graphiql",
         allow_queries_via_get=True,
         clock=clock,
+        sync=sync,
     )
 
     async def healthz(request: Request) -> Response:
@@ -129,4 +144,5 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.sync = sync
     return app

@@ -143,6 +143,139 @@ def demo_data(
     _say(f"hub: demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
 
 
+@app.command()
+def sync(
+    source: Annotated[
+        str | None,
+        typer.Argument(help="Source to sync (ordos, tender, utility:…); all if omitted."),
+    ] = None,
+    full: Annotated[
+        bool, typer.Option("--full", help="Pull everything and mark what is gone as deleted.")
+    ] = False,
+) -> None:
+    """Sync from the upstream platforms now, with a progress bar and a summary."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from hub.store.migrate import ensure_at_head
+    from hub.store.session import create_engine, create_sessionmaker
+    from hub.sync.engine import Progress as SyncProgress
+    from hub.sync.engine import RunReport
+    from hub.sync.lease import SyncBusy
+    from hub.sync.manager import SyncManager
+
+    settings = _settings()
+    console = Console(stderr=True)
+
+    async def run() -> list[RunReport]:
+        engine = create_engine(settings.database_url)
+        manager = SyncManager(settings, create_sessionmaker(engine))
+        names = [source] if source else sorted(manager.sources)
+        for name in names:
+            manager.source(name)
+        reports = []
+        try:
+            await ensure_at_head(engine)
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                tasks: dict[str, int] = {}
+                for name in names:
+
+                    def show(event: SyncProgress, name: str = name) -> None:
+                        key = f"{name} · {event.stream}"
+                        if key not in tasks:
+                            tasks[key] = bar.add_task(key, total=event.total)
+                        bar.update(tasks[key], completed=event.fetched, total=event.total)
+
+                    try:
+                        reports.append(
+                            await manager.run(name, full=full, trigger="cli", progress=show)
+                        )
+                    except SyncBusy as exc:
+                        console.print(f"[yellow]{exc.message}[/yellow]")
+        finally:
+            await manager.aclose()
+            await engine.dispose()
+        return reports
+
+    try:
+        reports = asyncio.run(run())
+    except HubError as exc:
+        raise _fail(exc.message, 2) from None
+    table = Table(title="sync summary")
+    for column in (
+        "source",
+        "status",
+        "fetched",
+        "inserted",
+        "updated",
+        "unchanged",
+        "quarantined",
+        "deleted",
+        "reconcile",
+        "retries",
+        "429s",
+    ):
+        table.add_column(column, justify="left" if column in {"source", "status"} else "right")
+    for report in reports:
+        table.add_row(
+            report.source,
+            report.status.value,
+            *(
+                str(report.total(n))
+                for n in (
+                    "fetched",
+                    "inserted",
+                    "updated",
+                    "unchanged",
+                    "quarantined",
+                    "deleted",
+                    "reconciliation",
+                    "retries",
+                    "rate_limited",
+                )
+            ),
+        )
+    console.print(table)
+    for report in reports:
+        if report.error:
+            console.print(f"[red]{report.source}: {report.error}[/red]")
+    if any(r.status.value == "FAILED" for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def sandbox(
+    seed: Annotated[int, typer.Option(help="Random seed of the sandboxes' data.")] = 20221078,
+    scale: Annotated[int, typer.Option(min=1, max=50, help="Multiply the counts.")] = 1,
+) -> None:
+    """Serve the fake upstream platforms (sandboxes) on loopback ports, until interrupted."""
+    import uvicorn
+
+    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_apps
+
+    apps = sandbox_apps(seed=seed, scale=scale)
+
+    async def serve_all() -> None:
+        servers = [
+            uvicorn.Server(
+                uvicorn.Config(apps[name], host="127.0.0.1", port=port, log_level="warning")
+            )
+            for name, port in SANDBOX_PORTS.items()
+        ]
+        for name, port in SANDBOX_PORTS.items():
+            _say(f"hub: sandbox {name} at http://127.0.0.1:{port}")
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    asyncio.run(serve_all())
+
+
 @app.command("export-schema")
 def export_schema(
     output: Annotated[

@@ -6,10 +6,12 @@ Every other module receives a ``Settings`` object; nothing else reads the enviro
 from __future__ import annotations
 
 import enum
+import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
@@ -20,6 +22,61 @@ class Environment(enum.StrEnum):
 
     DEVELOPMENT = "development"
     PRODUCTION = "production"
+
+
+class SourceSettings(BaseModel):
+    """One upstream platform the hub syncs from (a connector and its schedule)."""
+
+    kind: Literal["ordos", "tender", "utility"] = Field(description="Which connector to use.")
+    base_url: str = Field(description="Base URL of the upstream API.")
+    enabled: bool = Field(default=True, description="Sync this source on its schedule.")
+    schedule: str = Field(
+        default="*/30 * * * *", description="Cron expression (UTC) of the scheduled syncs."
+    )
+    max_age_hours: float = Field(
+        default=36, gt=0, description="Records older than this since their last sync are stale."
+    )
+    lookback_minutes: int = Field(
+        default=10, ge=0, description="Each window starts this long before the last watermark."
+    )
+    quarantine_threshold: float = Field(
+        default=0.05, ge=0, le=1, description="A stream fails above this share of invalid records."
+    )
+    connect_timeout: float = Field(default=5.0, gt=0, description="Seconds to connect.")
+    read_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for an answer.")
+    retry_attempts: int = Field(default=5, ge=1, description="Attempts per request.")
+    retry_after_cap: float = Field(
+        default=60.0, ge=0, description="Longest Retry-After honoured; longer stops the run."
+    )
+    credentials: dict[str, SecretStr] = Field(
+        default_factory=dict,
+        description="Credentials of the connector's auth kind (client_id/client_secret, "
+        "key_id/secret or api_key); better given in the secrets file.",
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _cron_expression(cls, value: str) -> str:
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise ValueError(f"not a cron expression: {value!r} (e.g. '*/30 * * * *')")
+        return value
+
+
+def sandbox_sources() -> dict[str, SourceSettings]:
+    """The sources of development: the sandboxes that `hub sandbox` serves on loopback."""
+    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_credentials
+
+    sources = {}
+    for name, port in SANDBOX_PORTS.items():
+        kind = name.split(":", 1)[0]
+        sources[name] = SourceSettings(
+            kind=kind,  # type: ignore[arg-type]
+            base_url=f"http://127.0.0.1:{port}",
+            credentials={k: SecretStr(v) for k, v in sandbox_credentials(name).items()},
+        )
+    return sources
 
 
 class Settings(BaseSettings):
@@ -56,6 +113,20 @@ class Settings(BaseSettings):
         default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
     )
 
+    sources: dict[str, SourceSettings] | None = Field(
+        default=None,
+        description="Upstream sources by name (`ordos`, `tender`, `utility:<unit code>`), as "
+        "JSON; in development the default is the sandboxes of `hub sandbox`.",
+    )
+    secrets_file: Path | None = Field(
+        default=None,
+        description="JSON file {source: {credential: value}} merged into the sources' "
+        "credentials, so that secrets stay out of the environment.",
+    )
+    scheduler: bool = Field(
+        default=False, description="Run scheduled syncs inside `hub serve` (one replica or all)."
+    )
+
     @model_validator(mode="after")
     def _production_needs_a_real_database(self) -> Settings:
         if self.env is Environment.PRODUCTION and self.database_url == DEFAULT_DATABASE_URL:
@@ -64,6 +135,28 @@ class Settings(BaseSettings):
                 "(the embedded SQLite default is for development)"
             )
         return self
+
+    def source_settings(self) -> dict[str, SourceSettings]:
+        """The configured sources with the secrets file's credentials merged in."""
+        if self.sources is not None:
+            sources = {name: source.model_copy(deep=True) for name, source in self.sources.items()}
+        elif self.is_production:
+            sources = {}  # production has no default upstreams and no default credentials
+        else:
+            sources = sandbox_sources()
+        if self.secrets_file is not None:
+            try:
+                secrets = json.loads(self.secrets_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ValueError(
+                    f"HUB_SECRETS_FILE {self.secrets_file}: cannot be read as JSON "
+                    f"({type(exc).__name__})"
+                ) from None
+            for name, values in secrets.items():
+                if name not in sources:
+                    raise ValueError(f"HUB_SECRETS_FILE names an unknown source {name!r}")
+                sources[name].credentials.update({k: SecretStr(str(v)) for k, v in values.items()})
+        return sources
 
     @property
     def is_production(self) -> bool:

@@ -9,7 +9,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 import strawberry
@@ -20,6 +20,9 @@ from strawberry.extensions import SchemaExtension
 from hub.config import Settings
 from hub.graphql.loaders import Loaders
 from hub.store.base import utcnow
+
+if TYPE_CHECKING:
+    from hub.sync.manager import SyncManager
 
 T = TypeVar("T")
 
@@ -63,6 +66,15 @@ class RequestDatabase:
                 self._session = self._sessionmaker()
             return await work(self._session)
 
+    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """Run ``work`` in a transaction of its own, committed when it returns (for mutations).
+
+        It is a new session, not the request's read session: a mutation's writes commit or roll
+        back as one, whatever the request read before.
+        """
+        async with self._sessionmaker() as session, session.begin():
+            return await work(session)
+
     async def close(self) -> None:
         """End the request's transaction (read-only so far: rolled back) and free the connection."""
         async with self._lock:
@@ -94,6 +106,7 @@ class HubContext:
     now: datetime = field(default_factory=utcnow)
     request: HTTPConnection | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    sync: SyncManager | None = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
@@ -111,6 +124,7 @@ def make_context(
     *,
     request: HTTPConnection | None = None,
     now: datetime | None = None,
+    sync: SyncManager | None = None,
 ) -> HubContext:
     """A new context for one request; the request id is taken from ``X-Request-ID`` if sent."""
     context = HubContext(
@@ -119,6 +133,7 @@ def make_context(
         viewer=Viewer(),
         now=now or utcnow(),
         request=request,
+        sync=sync,
     )
     sent = request.headers.get("x-request-id") if request is not None else None
     if sent and _REQUEST_ID.match(sent):

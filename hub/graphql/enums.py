@@ -48,3 +48,16 @@ AssessmentKind = strawberry.enum(
     description="Daily inspection (日常巡查, deductions) or semi-annual assessment "
     "(半年考核, 100 points).",
 )
+SyncRunStatus = strawberry.enum(
+    e.SyncRunStatus,
+    description="Outcome of a sync run: PARTIAL keeps its progress and resumes next run.",
+)
+ReconciliationStatus = strawberry.enum(
+    e.ReconciliationStatus, description="State of a reconciliation item (对账)."
+)
+ConnectionTaskKind = strawberry.enum(
+    e.ConnectionTaskKind, description="Service connection (管网入户) or meter installation (入表)."
+)
+ConnectionTaskStatus = strawberry.enum(
+    e.ConnectionTaskStatus, description="Progress of a utility connection task."
+)

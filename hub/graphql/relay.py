@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+FIRST = strawberry.argument(description="Page size, 0–100 (default 20).")
+AFTER = strawberry.argument(description="Cursor of the last item seen (`pageInfo.endCursor`).")
 
 
 @strawberry.interface(name="Node", description="An object with a global ID (Relay Node).")

@@ -23,8 +23,11 @@ from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
 from hub.graphql.errors import ErrorCodes, is_unexpected
 from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.mutations import Mutation
 from hub.graphql.relay import (
+    AFTER,
     DEFAULT_PAGE_SIZE,
+    FIRST,
     Connection,
     Node,
     decode_global_id,
@@ -32,6 +35,7 @@ from hub.graphql.relay import (
     paginate,
 )
 from hub.graphql.statistics import FiguresType, JurisdictionFiguresType, StatisticsType
+from hub.graphql.sync import SyncQuery
 from hub.graphql.tenders import TenderFilterInput, TenderOrder, TenderType
 from hub.graphql.viewer import ViewerType
 from hub.services import committees, compounds, enterprises, jurisdictions, statistics, tenders
@@ -39,9 +43,6 @@ from hub.services.compounds import CompoundFilter
 from hub.services.enterprises import EnterpriseFilter
 
 logger = logging.getLogger("hub.graphql")
-
-FIRST = strawberry.argument(description="Page size, 0–100 (default 20).")
-AFTER = strawberry.argument(description="Cursor of the last item seen (`pageInfo.endCursor`).")
 
 
 NODE_TYPES: dict[str, Callable[[Info], tuple[Any, Callable[[Any], Node]]]] = {
@@ -59,7 +60,7 @@ NODE_TYPES: dict[str, Callable[[Info], tuple[Any, Callable[[Any], Node]]]] = {
 
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
-class Query:
+class Query(SyncQuery):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
         self,
@@ -288,6 +289,7 @@ def build_schema() -> HubSchema:
     """The schema with the extensions every deployment runs."""
     return HubSchema(
         query=Query,
+        mutation=Mutation,
         types=[ServiceContractType, AssessmentType],
         extensions=[CloseDatabase, ErrorCodes],
     )

@@ -113,7 +113,9 @@ async def test_serve_answers_graphql_over_a_real_socket(scratch: ScratchDatabase
                     pass
                 await asyncio.sleep(0.1)
             else:
-                pytest.fail("hub serve did not become ready")
+                server.terminate()
+                raw, _ = await server.communicate()
+                pytest.fail(f"hub serve did not become ready:\n{raw.decode()[-3000:]}")
             answer = await client.post("/graphql", json={"query": "{ towns { name } }"})
             assert len(answer.json()["data"]["towns"]) == 8
             page = await client.get("/graphql", headers={"accept": "text/html"})

@@ -1,0 +1,139 @@
+"""The write side: mutations named ``<noun><Verb>`` that return union payloads (DESIGN.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.errors import BadUserInput, NotFound
+from hub.graphql.compounds import CompoundType
+from hub.graphql.context import Info
+from hub.graphql.payloads import NotPermitted, ValidationFailed
+from hub.graphql.relay import expect_global_id
+from hub.graphql.sync import ReconciliationItemType
+from hub.services import sync as sync_service
+from hub.store.sync_models import ReconciliationItem
+from hub.sync.lease import SyncBusy
+
+
+def _may(info: Info, permission: str) -> bool:
+    # Until member-unit access exists (issue #4), development lets anyone operate the sync so
+    # that the demo can be driven from GraphiQL; production lets nobody without the permission.
+    context = info.context
+    return permission in context.viewer.permissions or not context.settings.is_production
+
+
+@strawberry.type(description="The sync was started in the background; follow it in `syncRuns`.")
+class SyncTriggerAccepted:
+    source: str = strawberry.field(description="The source being synced.")
+    full: bool = strawberry.field(description="A full pull with reconciliation of deletions.")
+
+
+@strawberry.type(description="A sync of this source is already running.")
+class SyncAlreadyRunning:
+    source: str = strawberry.field(description="The source.")
+    message: str = strawberry.field(description="Details.")
+
+
+SyncTriggerResult = Annotated[
+    SyncTriggerAccepted | SyncAlreadyRunning | NotPermitted | ValidationFailed,
+    strawberry.union("SyncTriggerResult", description="Result of `syncTrigger`."),
+]
+
+
+@strawberry.type(description="The item is resolved; the record was applied to the compound.")
+class ReconciliationResolveSuccess:
+    item: ReconciliationItemType = strawberry.field(description="The resolved item.")
+    compound: CompoundType = strawberry.field(description="The compound linked or created.")
+
+
+ReconciliationResolveResult = Annotated[
+    ReconciliationResolveSuccess | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "ReconciliationResolveResult", description="Result of `reconciliationResolve`."
+    ),
+]
+
+
+@strawberry.type(description="The write side of the hub.")
+class Mutation:
+    @strawberry.mutation(description="Start a sync of a source now (in the background).")
+    async def sync_trigger(
+        self,
+        info: Info,
+        source: Annotated[str, strawberry.argument(description="Source name, e.g. `ordos`.")],
+        full: Annotated[
+            bool,
+            strawberry.argument(description="Pull everything and mark what is gone as deleted."),
+        ] = False,
+    ) -> SyncTriggerResult:
+        if not _may(info, "sync:trigger"):
+            return NotPermitted(message="syncTrigger needs the sync:trigger permission")
+        manager = info.context.sync
+        if manager is None:
+            return ValidationFailed(message="no sync manager runs in this process", field=None)
+        try:
+            manager.trigger(source, full=full, trigger=f"graphql:{info.context.viewer.role}")
+        except BadUserInput as exc:
+            return ValidationFailed.of(exc)
+        except SyncBusy as exc:
+            return SyncAlreadyRunning(source=source, message=exc.message)
+        return SyncTriggerAccepted(source=source, full=full)
+
+    @strawberry.mutation(
+        description="Resolve a reconciliation item: link it to an existing compound "
+        "(`compoundId`) or create the compound it names (`createCompound` and `communityCode`); "
+        "the waiting record is then applied."
+    )
+    async def reconciliation_resolve(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The item's global ID.")],
+        compound_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Link to this compound.")
+        ] = None,
+        create_compound: Annotated[
+            bool, strawberry.argument(description="Create a new compound with the item's name.")
+        ] = False,
+        community_code: Annotated[
+            str | None, strawberry.argument(description="Community of the created compound.")
+        ] = None,
+    ) -> ReconciliationResolveResult:
+        if not _may(info, "reconciliation:resolve"):
+            return NotPermitted(
+                message="reconciliationResolve needs the reconciliation:resolve permission"
+            )
+        try:
+            item_id = expect_global_id(id, ReconciliationItemType)
+            target = (
+                expect_global_id(compound_id, CompoundType, field="compoundId")
+                if compound_id
+                else None
+            )
+        except BadUserInput as exc:
+            return ValidationFailed.of(exc)
+
+        async def resolve(session: AsyncSession) -> ReconciliationItem:
+            item = await sync_service.resolve_reconciliation(
+                session,
+                item_id=item_id,
+                compound_id=target,
+                create=create_compound,
+                community_code=community_code,
+                resolved_by=info.context.viewer.unit_code or info.context.viewer.role,
+            )
+            if info.context.sync is not None:
+                await info.context.sync.apply_reconciled(session, item)
+            return item
+
+        try:
+            item = await info.context.db.transaction(resolve)
+        except (BadUserInput, NotFound) as exc:
+            return ValidationFailed.of(exc)
+        compound = await info.context.loaders.compound.load(item.compound_id)
+        assert compound is not None
+        return ReconciliationResolveSuccess(
+            item=ReconciliationItemType.from_model(item), compound=CompoundType.from_model(compound)
+        )
