@@ -24,9 +24,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
 from hub.errors import BadUserInput
-from hub.store import models  # noqa: F401  (registers the tables in the metadata)
+from hub.store import models, sync_models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
 
@@ -67,11 +68,17 @@ async def load_demo_data(
     replace: bool = False,
     progress: Callable[[str], None] | None = None,
     today: date = DEFAULT_TODAY,
+    upstream: bool = True,
 ) -> DemoSummary:
     """Insert the demo data set; with ``replace``, delete every row of every table first.
 
     Refuses (``BadUserInput``) to load into a store that already has jurisdictions unless
     ``replace`` is set: the demo ids would collide with the rows there.
+
+    With ``upstream=False`` only the local records are loaded (places, member units, committees,
+    residents, semi-annual assessments, and the enterprises they refer to, as if registered
+    here): what the upstream platforms hold then arrives through the connectors, from the
+    sandboxes, which serve the same data set (``make run`` does this).
     """
     report = progress or _quiet
     if not 1 <= scale <= MAX_SCALE:
@@ -88,7 +95,7 @@ async def load_demo_data(
     report(f"building the demo data set (scale {scale}, seed {seed})")
     # Building is pure CPU work (seconds at scale 10): off the event loop, so the loop stays live.
     dataset = await asyncio.to_thread(build_dataset, scale=scale, seed=seed, today=today)
-    tables = dataset.tables()
+    tables = dataset.tables() if upstream else local_only(dataset.tables())
     unknown = set(tables) - set(Base.metadata.tables)
     if unknown:
         raise RuntimeError(f"the demo data set has tables the store lacks: {sorted(unknown)}")
@@ -105,7 +112,51 @@ async def load_demo_data(
 
     if session.get_bind().dialect.name == "postgresql":
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
-    return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=dataset.counts())
+    counts = {name: len(rows) for name, rows in tables.items()}
+    return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)
+
+
+# Tables whose every row comes from an upstream platform.
+UPSTREAM_TABLES = frozenset(
+    {
+        "enterprise_credit_records",
+        "enterprise_credit_grades",
+        "service_contracts",
+        "tenders",
+        "tender_bids",
+        "tender_candidates",
+        "tender_awards",
+        "connection_tasks",
+        "outages",
+    }
+)
+_NO_PROVENANCE = {
+    "source": None,
+    "source_id": None,
+    "synced_at": None,
+    "content_hash": None,
+    "source_updated_at": None,
+}
+
+
+def local_only(tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """The rows of the data set that are not synced from an upstream (see ``load_demo_data``)."""
+    out = {name: [] if name in UPSTREAM_TABLES else rows for name, rows in tables.items()}
+    assessments = [row for row in tables["assessments"] if row["source"] is None]
+    kept = {row["id"] for row in assessments}
+    out["assessments"] = assessments
+    out["assessment_items"] = [r for r in tables["assessment_items"] if r["assessment_id"] in kept]
+    out["enterprises"] = [
+        {
+            **row,
+            **_NO_PROVENANCE,
+            "credit_score": None,
+            "credit_grade": None,
+            "credit_evaluated_on": None,
+        }
+        for row in tables["enterprises"]
+    ]
+    return out
 
 
 async def _delete_all(session: AsyncSession, report: Callable[[str], None]) -> None:

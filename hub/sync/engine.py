@@ -107,6 +107,22 @@ class WindowInconsistent(HubError):
     """A window's records kept moving while it was paged; it will be read again next run."""
 
 
+def _consistent(totals: set[int], received: set[object], resumed: bool) -> bool:
+    """Whether a pass over a window saw every record of it exactly as the upstream counted.
+
+    With page-number or offset paging, a record that changes while the window is paged moves
+    (to the end of the window, or out of it) and shifts the records behind it, so that one of
+    them is skipped. Either the upstream's total changes between pages, or — when the moved
+    record stays in the window — fewer distinct records arrive than the total. A resumed pass
+    did not see the pages before its checkpoint, so only its totals can be compared.
+    """
+    if len(totals) > 1:
+        return False
+    if not totals or resumed:
+        return True
+    return len(received) == next(iter(totals))
+
+
 def _encode_token(token: PageToken) -> str | None:
     return None if token is None else json.dumps(token)
 
@@ -240,22 +256,27 @@ class SyncRunner:
     ) -> None:
         for _ in range(self.options.max_passes):
             stream_report.passes += 1
-            totals = {known_total} if known_total is not None and token is not None else set()
+            resumed = token is not None
+            totals = {known_total} if known_total is not None and resumed else set()
             seen = Outcome()
+            received: set[object] = set()
             async for page in iter_pages(self.client, stream, window, token):
                 outcome = await self._apply(stream, window, page, report, stream_report)
                 seen.add(outcome)
+                received.update(raw.get(stream.primary_key) for raw in page.records)
                 if page.total is not None:
                     totals.add(page.total)
                 self.progress(Progress(stream.name, stream_report.fetched, page.total))
                 await self._renew_lease()
-            if len(totals) <= 1:
+            if _consistent(totals, received, resumed):
                 break
             logger.info(
-                "%s/%s: records moved while paging (totals %s); reading the window again",
+                "%s/%s: records moved while the window was paged (totals %s, %d distinct "
+                "records); reading the window again",
                 self.source,
                 stream.name,
                 sorted(totals),
+                len(received),
             )
             token, known_total = None, None
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,8 +44,10 @@ class SyncManager:
         *,
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.settings = settings
+        self._sleep = sleep
         self.sessionmaker = sessionmaker
         self.sources: dict[str, SourceSettings] = settings.source_settings()
         self.clock = clock
@@ -78,6 +80,7 @@ class SyncManager:
                 base_url=source.base_url,
                 auth=self.connector(name).auth(),  # type: ignore[attr-defined]
                 transport=self._transports.get(name),
+                sleep=self._sleep,
                 timeouts=Timeouts(connect=source.connect_timeout, read=source.read_timeout),
                 retry=RetryPolicy(
                     attempts=source.retry_attempts, retry_after_cap=source.retry_after_cap

@@ -1,0 +1,121 @@
+"""The connector of the 鄂尔多斯物业管理服务平台 (R7): streams, auth and record parsing.
+
+The platform's API (``CONTRACT.md``): OAuth2 client credentials (``POST /oauth/token``), page-number
+paging (``page``, ``pageSize``, ``data.total``), records under ``data.records``. Streams in
+dependency order: enterprises, then their credit records, credit grades, projects (service
+contracts) and daily inspections, all of which refer to enterprises by USCC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from pydantic import BaseModel, ValidationError
+
+from connectors.auth import OAuth2ClientCredentials
+from connectors.core import (
+    JSON,
+    Entity,
+    InvalidRecord,
+    MappedRecord,
+    PageNumberPaging,
+    StreamSpec,
+    Tombstone,
+    content_hash,
+)
+from connectors.ordos import mapping, wire
+from hub.domain.sources import Source
+
+API = "/api/v1"
+TOKEN_PATH = "/oauth/token"
+_PAGING = PageNumberPaging(
+    page_param="page", size_param="pageSize", first_page=1, total_path=("data", "total")
+)
+_RECORDS = ("data", "records")
+
+
+def _stream(name: str, path: str, entity: Entity, *, root: bool = False) -> StreamSpec:
+    return StreamSpec(
+        name=name,
+        path=f"{API}/{path}",
+        record_path=_RECORDS,
+        primary_key="id",
+        cursor_field="updatedAt",
+        paging=_PAGING,
+        page_size=100,
+        depends_on=() if root else ("enterprises",),
+        entities=(entity,),
+    )
+
+
+STREAMS = (
+    _stream("enterprises", "enterprises", Entity.ENTERPRISE, root=True),
+    _stream("credit_records", "credit-records", Entity.CREDIT_RECORD),
+    _stream("credit_grades", "credit-grades", Entity.CREDIT_GRADE),
+    _stream("projects", "projects", Entity.SERVICE_CONTRACT),
+    _stream("inspections", "inspections", Entity.INSPECTION),
+)
+
+# Stream → (wire model, entity, mapping function taking the model and the content hash).
+_PARSERS: dict[str, tuple[type[BaseModel], Entity, Callable[..., MappedRecord]]] = {
+    "enterprises": (wire.Enterprise, Entity.ENTERPRISE, mapping.map_enterprise),
+    "credit_records": (wire.CreditRecord, Entity.CREDIT_RECORD, mapping.map_credit_record),
+    "credit_grades": (wire.CreditGrade, Entity.CREDIT_GRADE, mapping.map_credit_grade),
+    "projects": (wire.Project, Entity.SERVICE_CONTRACT, mapping.map_project),
+    "inspections": (wire.Inspection, Entity.INSPECTION, mapping.map_inspection),
+}
+
+
+class OrdosConnector:
+    """Pulls enterprises, credit, projects and inspections from the Ordos platform."""
+
+    source = Source.ORDOS.value
+    streams = STREAMS
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str,
+        scope: str | None = None,
+        token_url: str | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.client_id = client_id
+        self.scope = scope
+        self.token_url = token_url or f"{self.base_url}{TOKEN_PATH}"
+        self._client_secret = client_secret
+
+    def __repr__(self) -> str:
+        return f"OrdosConnector(base_url={self.base_url!r}, client_id={self.client_id!r})"
+
+    def auth(self) -> OAuth2ClientCredentials:
+        """The OAuth2 client-credentials auth for ``connectors.http.UpstreamClient``."""
+        return OAuth2ClientCredentials(
+            token_url=self.token_url,
+            client_id=self.client_id,
+            client_secret=self._client_secret,
+            scope=self.scope,
+        )
+
+    def parse(self, stream: StreamSpec, raw: Mapping[str, JSON]) -> MappedRecord | Tombstone:
+        """Validate and map one raw record; ``InvalidRecord`` names the field refused."""
+        model, entity, map_record = _PARSERS[stream.name]
+        source_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+        try:
+            if raw.get("deleted") is True:
+                return mapping.map_tombstone(wire.Tombstone.model_validate(raw), entity=entity)
+            return map_record(model.model_validate(raw), content_hash=content_hash(raw))
+        except ValidationError as exc:
+            raise InvalidRecord(validation_reason(exc), source_id=source_id) from None
+        except InvalidRecord as exc:
+            raise InvalidRecord(exc.reason, source_id=exc.source_id or source_id) from None
+
+
+def validation_reason(exc: ValidationError) -> str:
+    """Which fields failed and why, without the values (they may be personal data)."""
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    parts = [f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in errors[:3]]
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
