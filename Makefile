@@ -20,8 +20,8 @@ install: $(STAMP)
 run: install
 	@mkdir -p var
 	@$(BIN)/hub migrate
-	@$(BIN)/hub demo-data --if-empty
-	@$(BIN)/hub serve
+	@$(BIN)/hub demo-data --if-empty --local-only
+	@$(BIN)/hub serve --with-sandboxes
 
 ## make test: lint, then the whole suite on SQLite and (when reachable) on PostgreSQL.
 test: install

@@ -94,6 +94,10 @@ def create_app(
         if check_migrations:
             await ensure_at_head(engine)
         scheduler = asyncio.create_task(sync.run_schedule()) if settings.scheduler else None
+        if settings.sync_on_start:
+            for name, source in sorted(sync.sources.items()):
+                if source.enabled and not sync.running(name):
+                    sync.trigger(name, trigger="start")
         yield
         if scheduler is not None:
             scheduler.cancel()

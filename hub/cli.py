@@ -7,11 +7,12 @@ doing; results meant for other programs (the schema) go to stdout.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -51,6 +52,14 @@ def _where(settings: Settings) -> str:
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind (default HUB_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default HUB_PORT).")] = None,
+    with_sandboxes: Annotated[
+        bool,
+        typer.Option(
+            "--with-sandboxes",
+            help="Also serve the fake upstreams (as `hub sandbox`) and sync from them at start "
+            "and on schedule (development).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the hub over HTTP (GraphQL at /graphql)."""
     import uvicorn
@@ -60,12 +69,53 @@ def serve(
     settings = _settings()
     host = host or settings.host
     port = port or settings.port
+    if with_sandboxes:
+        if settings.is_production:
+            raise _fail("--with-sandboxes is for development; HUB_ENV is production", 2)
+        settings = settings.model_copy(update={"scheduler": True, "sync_on_start": True})
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     if settings.is_production:
         _say(f"hub: serving GraphQL at http://{shown}:{port}/graphql")
     else:
         _say(f"hub: GraphiQL at http://{shown}:{port}/graphql  (database: {_where(settings)})")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
+    if with_sandboxes:
+        asyncio.run(_serve_with_sandboxes(uvicorn.Server(config)))
+    else:
+        uvicorn.Server(config).run()
+
+
+async def _serve_with_sandboxes(hub_server: Any) -> None:
+    """The hub and the sandboxes in one process; the sandboxes are up before the first sync."""
+    sandboxes = await _start_sandboxes(seed=20221078, scale=1)
+    try:
+        await hub_server.serve()
+    finally:
+        for server, _ in sandboxes:
+            server.should_exit = True
+        await asyncio.gather(*(task for _, task in sandboxes), return_exceptions=True)
+
+
+async def _start_sandboxes(*, seed: int, scale: int) -> list[tuple[Any, asyncio.Task[None]]]:
+    import uvicorn
+
+    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_apps
+
+    apps = sandbox_apps(seed=seed, scale=scale)
+    started = []
+    for name, port in SANDBOX_PORTS.items():
+        server = uvicorn.Server(
+            uvicorn.Config(apps[name], host="127.0.0.1", port=port, log_level="warning")
+        )
+        # The hub's server handles Ctrl-C; the sandboxes stop when it does.
+        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        started.append((server, asyncio.create_task(server.serve())))
+        _say(f"hub: sandbox {name} at http://127.0.0.1:{port}")
+    while not all(server.started for server, _ in started):
+        if any(task.done() for _, task in started):
+            raise _fail("a sandbox could not start (is its port taken? see `hub sandbox`)")
+        await asyncio.sleep(0.05)
+    return started
 
 
 @app.command()
@@ -100,6 +150,13 @@ def demo_data(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Load only into an empty store; else do nothing.")
     ] = False,
+    local_only: Annotated[
+        bool,
+        typer.Option(
+            "--local-only",
+            help="Load only local records; the upstream ones come from a sync with the sandboxes.",
+        ),
+    ] = False,
 ) -> None:
     """Load the demo data of 伊金霍洛旗, dated around today (reload it with --replace).
 
@@ -127,6 +184,7 @@ def demo_data(
                     replace=replace,
                     progress=_say,
                     today=datetime.now(ZoneInfo(settings.timezone)).date(),
+                    upstream=not local_only,
                 )
                 return str(summary)
         finally:
@@ -256,24 +314,18 @@ def sandbox(
     scale: Annotated[int, typer.Option(min=1, max=50, help="Multiply the counts.")] = 1,
 ) -> None:
     """Serve the fake upstream platforms (sandboxes) on loopback ports, until interrupted."""
-    import uvicorn
-
-    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_apps
-
-    apps = sandbox_apps(seed=seed, scale=scale)
 
     async def serve_all() -> None:
-        servers = [
-            uvicorn.Server(
-                uvicorn.Config(apps[name], host="127.0.0.1", port=port, log_level="warning")
-            )
-            for name, port in SANDBOX_PORTS.items()
-        ]
-        for name, port in SANDBOX_PORTS.items():
-            _say(f"hub: sandbox {name} at http://127.0.0.1:{port}")
-        await asyncio.gather(*(server.serve() for server in servers))
+        sandboxes = await _start_sandboxes(seed=seed, scale=scale)
+        _say("hub: sandboxes ready; Ctrl-C stops them")
+        try:
+            await asyncio.gather(*(task for _, task in sandboxes))
+        finally:
+            for server, _ in sandboxes:
+                server.should_exit = True
 
-    asyncio.run(serve_all())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve_all())
 
 
 @app.command("export-schema")

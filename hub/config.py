@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     scheduler: bool = Field(
         default=False, description="Run scheduled syncs inside `hub serve` (one replica or all)."
     )
+    sync_on_start: bool = Field(
+        default=False, description="Sync every enabled source once when `hub serve` starts."
+    )
 
     @model_validator(mode="after")
     def _production_needs_a_real_database(self) -> Settings:

@@ -39,14 +39,21 @@ class ProvenanceType:
             return self.source
 
     @strawberry.field(
-        description="True when a synced record is older than the configured staleness limit "
-        "(HUB_STALE_AFTER_HOURS); always false for local records."
+        description="True when the copy is older than its source's maximum age: neither synced "
+        "nor confirmed unchanged by a completed sync since then. Always false for local records."
     )
-    def stale(self, info: strawberry.Info[HubContext, None]) -> bool:
+    async def stale(self, info: strawberry.Info[HubContext, None]) -> bool:
         if self.synced_at is None:
             return False
-        limit = timedelta(hours=info.context.settings.stale_after_hours)
-        return info.context.now - self.synced_at > limit
+        fresh = self.synced_at
+        confirmed = await info.context.loaders.source_confirmed.load(self.source)
+        if confirmed is not None and confirmed > fresh:
+            fresh = confirmed
+        hours = info.context.settings.stale_after_hours
+        sync = info.context.sync
+        if sync is not None and self.source in sync.sources:
+            hours = sync.sources[self.source].max_age_hours
+        return info.context.now - fresh > timedelta(hours=hours)
 
     @classmethod
     def of(cls, record: ProvenanceColumns) -> ProvenanceType:

@@ -13,6 +13,7 @@ from hub.graphql.context import Info
 from hub.graphql.enums import SelectionMethod
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.relay import Node
+from hub.graphql.utilities import OPEN_STATUSES, ConnectionTaskType, OutageType
 from hub.services.compounds import CompoundFilter
 from hub.store import models as m
 
@@ -138,6 +139,32 @@ class CompoundType(Node):
 
         rows = await info.context.loaders.tenders_by_compound.load(self.db_id)
         return [TenderType.from_model(row) for row in rows]
+
+    @strawberry.field(
+        description="Utility connection tasks (管网入户、入表) in the compound, by due date."
+    )
+    async def connection_tasks(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool, strawberry.argument(description="Only tasks not done or cancelled.")
+        ] = False,
+    ) -> list[ConnectionTaskType]:
+        rows = await info.context.loaders.connection_tasks_by_compound.load(self.db_id)
+        tasks = [ConnectionTaskType.from_model(row) for row in rows]
+        return [t for t in tasks if not open_only or t.status in OPEN_STATUSES]
+
+    @strawberry.field(description="Utility outages in the compound, newest first.")
+    async def outages(
+        self,
+        info: Info,
+        open_only: Annotated[
+            bool, strawberry.argument(description="Only outages going on now.")
+        ] = False,
+    ) -> list[OutageType]:
+        rows = await info.context.loaders.outages_by_compound.load(self.db_id)
+        outages = [OutageType.from_model(row) for row in rows]
+        return [o for o in outages if not open_only or o.open(info)]
 
     @classmethod
     def from_model(cls, row: m.Compound) -> CompoundType:

@@ -20,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 from hub.config import Settings
 from hub.graphql.loaders import Loaders
 from hub.store.base import utcnow
+from hub.store.session import for_writing
 
 if TYPE_CHECKING:
     from hub.sync.manager import SyncManager
@@ -72,7 +73,7 @@ class RequestDatabase:
         It is a new session, not the request's read session: a mutation's writes commit or roll
         back as one, whatever the request read before.
         """
-        async with self._sessionmaker() as session, session.begin():
+        async with for_writing(self._sessionmaker)() as session, session.begin():
             return await work(session)
 
     async def close(self) -> None:

@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.services import records
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
 from hub.store import models as m
+from hub.store.sync_models import SyncStreamState
 
 if TYPE_CHECKING:
     from hub.graphql.context import RequestDatabase
@@ -76,6 +78,24 @@ class BatchLoader(Generic[K, V]):
             return
         for key, value in zip(keys, values, strict=True):
             self._futures[key].set_result(value)
+
+
+async def confirmed_at(session: AsyncSession, sources: Sequence[str]) -> list[datetime | None]:
+    """Per source: when every one of its streams last completed a window (the oldest of their
+    last successes), i.e. until when the source confirmed its records; None if never."""
+    rows = await session.execute(
+        sa.select(SyncStreamState.source, SyncStreamState.last_success_at).where(
+            SyncStreamState.source.in_(set(sources))
+        )
+    )
+    times: dict[str, list[datetime | None]] = {}
+    for source, last in rows.all():
+        times.setdefault(source, []).append(last)
+    result: list[datetime | None] = []
+    for source in sources:
+        stamps = times.get(source, [])
+        result.append(None if not stamps or None in stamps else min(stamps))  # type: ignore[type-var]
+    return result
 
 
 class Loaders:
@@ -137,3 +157,8 @@ class Loaders:
         )
         self.assessment_items = children(m.AssessmentItem.assessment_id)
         self.member_unit: BatchLoader[int, m.MemberUnit | None] = by_id(m.MemberUnit)
+        self.connection_tasks_by_compound = children(
+            m.ConnectionTask.compound_id, m.ConnectionTask.due_on
+        )
+        self.outages_by_compound = children(m.Outage.compound_id, m.Outage.starts_at.desc())
+        self.source_confirmed: BatchLoader[str, datetime | None] = loader(confirmed_at)

@@ -245,9 +245,9 @@ class Query(SyncQuery):
             str | None, strawberry.argument(description="Limit to this town (its code).")
         ] = None,
     ) -> StatisticsType:
-        today = info.context.today
+        today, now = info.context.today, info.context.now
         report = await info.context.db.run(
-            lambda s: statistics.report(s, town_code=town_code, on=today)
+            lambda s: statistics.report(s, town_code=town_code, on=today, now=now)
         )
 
         def rows(items: list[statistics.Row]) -> list[JurisdictionFiguresType]:

@@ -28,6 +28,13 @@ class FiguresType:
     formation_rate: float | None = strawberry.field(
         description="compoundsWithCommittee ÷ compounds (组建率), 0–1; null without compounds."
     )
+    open_connection_tasks: int = strawberry.field(
+        description="Utility connection tasks not yet done (管网入户、入表 backlog)."
+    )
+    overdue_connection_tasks: int = strawberry.field(
+        description="Open utility connection tasks past their due date."
+    )
+    open_outages: int = strawberry.field(description="Utility outages going on now.")
 
     @classmethod
     def of(cls, f: Figures) -> FiguresType:
@@ -39,6 +46,9 @@ class FiguresType:
             coverage_rate=f.coverage_rate,
             compounds_with_committee=f.with_committee,
             formation_rate=f.formation_rate,
+            open_connection_tasks=f.open_tasks,
+            overdue_connection_tasks=f.overdue_tasks,
+            open_outages=f.open_outages,
         )
 
 

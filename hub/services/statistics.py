@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from hub.domain.enums import JurisdictionLevel
+from hub.domain.enums import ConnectionTaskStatus, JurisdictionLevel
 from hub.errors import BadUserInput, NotFound
 from hub.services.compounds import has_committee, has_enterprise
-from hub.store.models import Compound, Jurisdiction
+from hub.store.models import Compound, ConnectionTask, Jurisdiction, Outage
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,9 @@ class Figures:
     floor_area: float
     with_enterprise: int
     with_committee: int
+    open_tasks: int = 0
+    overdue_tasks: int = 0
+    open_outages: int = 0
 
     @property
     def coverage_rate(self) -> float | None:
@@ -38,17 +42,34 @@ class Figures:
 
 EMPTY = Figures(compounds=0, households=0, floor_area=0.0, with_enterprise=0, with_committee=0)
 
+_OPEN = (ConnectionTaskStatus.PLANNED, ConnectionTaskStatus.IN_PROGRESS)
+
+
+def _per_compound(model: type[ConnectionTask] | type[Outage], *conditions: Any) -> Any:
+    """A correlated count of the compound's live records matching the conditions."""
+    return (
+        sa.select(sa.func.count())
+        .where(model.compound_id == Compound.id, model.deleted_at.is_(None), *conditions)
+        .scalar_subquery()
+    )
+
 
 async def figures_by(
     session: AsyncSession,
     group: InstrumentedAttribute[int],
     *,
     on: date,
+    now: datetime,
     town_id: int | None = None,
 ) -> dict[int, Figures]:
     """Figures grouped by ``Compound.town_id`` or ``Compound.community_id``, in one query."""
     served = sa.case((has_enterprise(on), 1), else_=0)
     formed = sa.case((has_committee(), 1), else_=0)
+    open_tasks = _per_compound(ConnectionTask, ConnectionTask.status.in_(_OPEN))
+    overdue = _per_compound(
+        ConnectionTask, ConnectionTask.status.in_(_OPEN), ConnectionTask.due_on < on
+    )
+    outages = _per_compound(Outage, sa.or_(Outage.ends_at.is_(None), Outage.ends_at > now))
     stmt = (
         sa.select(
             group,
@@ -57,6 +78,9 @@ async def figures_by(
             sa.func.coalesce(sa.func.sum(Compound.floor_area), 0.0),
             sa.func.coalesce(sa.func.sum(served), 0),
             sa.func.coalesce(sa.func.sum(formed), 0),
+            sa.func.coalesce(sa.func.sum(open_tasks), 0),
+            sa.func.coalesce(sa.func.sum(overdue), 0),
+            sa.func.coalesce(sa.func.sum(outages), 0),
         )
         .where(Compound.deleted_at.is_(None))
         .group_by(group)
@@ -71,8 +95,11 @@ async def figures_by(
             floor_area=round(float(area), 2),
             with_enterprise=int(ent),
             with_committee=int(com),
+            open_tasks=int(tasks),
+            overdue_tasks=int(late),
+            open_outages=int(out),
         )
-        for key, n, hh, area, ent, com in result.all()
+        for key, n, hh, area, ent, com, tasks, late, out in result.all()
     }
 
 
@@ -84,6 +111,9 @@ def total(figures: list[Figures]) -> Figures:
         floor_area=round(sum(f.floor_area for f in figures), 2),
         with_enterprise=sum(f.with_enterprise for f in figures),
         with_committee=sum(f.with_committee for f in figures),
+        open_tasks=sum(f.open_tasks for f in figures),
+        overdue_tasks=sum(f.overdue_tasks for f in figures),
+        open_outages=sum(f.open_outages for f in figures),
     )
 
 
@@ -108,7 +138,9 @@ class Report:
     communities: list[Row]
 
 
-async def report(session: AsyncSession, *, town_code: str | None, on: date) -> Report:
+async def report(
+    session: AsyncSession, *, town_code: str | None, on: date, now: datetime
+) -> Report:
     """Coverage and formation for the banner (or one town), per town and per community."""
     places = (await session.scalars(sa.select(Jurisdiction).order_by(Jurisdiction.code))).all()
     by_id = {p.id: p for p in places}
@@ -124,8 +156,10 @@ async def report(session: AsyncSession, *, town_code: str | None, on: date) -> R
         if scope is None:
             raise BadUserInput(f"townCode: no town has the code {town_code!r}", field="townCode")
     town_id = None if scope is banner else scope.id
-    per_town = await figures_by(session, Compound.town_id, on=on, town_id=town_id)
-    per_community = await figures_by(session, Compound.community_id, on=on, town_id=town_id)
+    per_town = await figures_by(session, Compound.town_id, on=on, now=now, town_id=town_id)
+    per_community = await figures_by(
+        session, Compound.community_id, on=on, now=now, town_id=town_id
+    )
 
     def rows(level: JurisdictionLevel, figures: dict[int, Figures]) -> list[Row]:
         return [

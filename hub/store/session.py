@@ -18,6 +18,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+WRITE_OPTION = "hub_writes"
+"""Execution option marking a SQLite connection whose transaction will write."""
+
 
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     """An async engine for the URL, with SQLite tuned for a small embedded store."""
@@ -56,5 +59,21 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def for_writing(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions for units of work that write (see ``_sqlite_on_begin``); the same elsewhere."""
+    bind = sessionmaker.kw.get("bind")
+    if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
+        return sessionmaker
+    return async_sessionmaker(
+        bind.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False, autoflush=False
+    )
+
+
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # A transaction that will write starts IMMEDIATE: it takes SQLite's write lock at once (and
+    # waits for it up to the busy timeout), instead of failing with "database is locked" when
+    # it first reads and then tries to write while another connection writes.
+    immediate = connection.get_execution_options().get(WRITE_OPTION)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

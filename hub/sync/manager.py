@@ -25,6 +25,7 @@ from hub.config import Settings, SourceSettings
 from hub.errors import BadUserInput
 from hub.store.base import utcnow
 from hub.store.models import MemberUnit
+from hub.store.session import for_writing
 from hub.store.sync_models import ReconciliationItem
 from hub.sync.engine import Progress, RunReport, SyncOptions, SyncRunner
 from hub.sync.lease import SyncBusy
@@ -48,7 +49,7 @@ class SyncManager:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        self.sessionmaker = sessionmaker
+        self.sessionmaker = for_writing(sessionmaker)
         self.sources: dict[str, SourceSettings] = settings.source_settings()
         self.clock = clock
         self._transports = dict(transports or {})
