@@ -21,7 +21,6 @@ from connectors.core import (
     InvalidRecord,
     MappedRecord,
     Ref,
-    Tombstone,
 )
 from connectors.ordos import wire
 from hub.domain.enums import (
@@ -144,11 +143,6 @@ def map_inspection(record: wire.Inspection, *, content_hash: str) -> MappedRecor
         for item in record.items
     ]
     return _mapped(Entity.INSPECTION, record, fields, refs, content_hash, children)
-
-
-def map_tombstone(record: wire.Tombstone, *, entity: Entity) -> Tombstone:
-    """A deletion of a record of ``entity``."""
-    return Tombstone(entity=entity, source_id=record.id, cursor=_utc(record.updatedAt))
 
 
 def _mapped(

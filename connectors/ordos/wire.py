@@ -8,21 +8,13 @@ ISO 8601 text with ``Z`` or an offset.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.wire_common import Day, Id, Instant, Tombstone
 
-def _text(value: object) -> object:
-    if not isinstance(value, str):
-        raise ValueError("expected ISO 8601 text")
-    return value
-
-
-Day = Annotated[date, Field(strict=False), BeforeValidator(_text)]
-Instant = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text)]
-Id = Annotated[str, Field(min_length=1, max_length=100)]
+__all__ = ["Day", "Id", "Instant", "Tombstone"]
 
 EnterpriseStatus = Literal["存续", "停业", "吊销", "注销"]
 CreditCategory = Literal["基本信息", "良好信息", "不良信息"]
@@ -36,16 +28,6 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
 
     id: Id
-    updatedAt: Instant
-
-
-class Tombstone(BaseModel):
-    """A deleted record: ``{"id": …, "deleted": true, "updatedAt": …}``."""
-
-    model_config = ConfigDict(extra="ignore", strict=True, frozen=True)
-
-    id: Id
-    deleted: Literal[True]
     updatedAt: Instant
 
 

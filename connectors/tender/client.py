@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from connectors.auth import HmacSigning
 from connectors.core import (
     JSON,
     CursorPaging,
     Entity,
-    InvalidRecord,
     MappedRecord,
     StreamSpec,
     Tombstone,
-    content_hash,
 )
+from connectors.parsing import parse_record
 from connectors.tender import mapping, wire
 from hub.domain.sources import Source
 
@@ -84,20 +83,4 @@ class TenderConnector:
     def parse(self, stream: StreamSpec, raw: Mapping[str, JSON]) -> MappedRecord | Tombstone:
         """Validate and map one raw record; ``InvalidRecord`` names the field refused."""
         model, entity, map_record = _PARSERS[stream.name]
-        source_id = raw.get("id") if isinstance(raw.get("id"), str) else None
-        try:
-            if raw.get("deleted") is True:
-                return mapping.map_tombstone(wire.Tombstone.model_validate(raw), entity=entity)
-            return map_record(model.model_validate(raw), content_hash=content_hash(raw))
-        except ValidationError as exc:
-            raise InvalidRecord(validation_reason(exc), source_id=source_id) from None
-        except InvalidRecord as exc:
-            raise InvalidRecord(exc.reason, source_id=exc.source_id or source_id) from None
-
-
-def validation_reason(exc: ValidationError) -> str:
-    """Which fields failed and why, without the values (they may be personal data)."""
-    errors = exc.errors(include_url=False, include_input=False, include_context=False)
-    parts = [f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in errors[:3]]
-    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
-    return "; ".join(parts) + more
+        return parse_record(raw, model=model, entity=entity, map_record=map_record)

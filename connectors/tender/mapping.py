@@ -18,7 +18,6 @@ from connectors.core import (
     MappedRecord,
     Ref,
     SourceRef,
-    Tombstone,
 )
 from connectors.tender import wire
 from hub.domain.enums import SelectionMethod, TenderMethod, TenderStatus
@@ -89,11 +88,6 @@ def map_award(record: wire.Award, *, content_hash: str) -> MappedRecord:
     }
     refs = _tender_and(record.tenderId, record.winnerUscc, "winnerUscc")
     return _mapped(Entity.TENDER_AWARD, record, fields, refs, content_hash)
-
-
-def map_tombstone(record: wire.Tombstone, *, entity: Entity) -> Tombstone:
-    """A deletion of a record of ``entity``."""
-    return Tombstone(entity=entity, source_id=record.id, cursor=record.updatedAt.astimezone(UTC))
 
 
 def _tender_and(tender_id: str, uscc: str, field: str) -> dict[str, Ref]:

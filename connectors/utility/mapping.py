@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from connectors.core import CompoundRef, Entity, InvalidRecord, MappedRecord, Tombstone
+from connectors.core import CompoundRef, Entity, InvalidRecord, MappedRecord
 from connectors.utility import wire
 from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
 
@@ -65,11 +65,6 @@ def map_outage(
     return _mapped(
         Entity.OUTAGE, record, record.townCode, record.compoundName, fields, content_hash
     )
-
-
-def map_tombstone(record: wire.Tombstone, *, entity: Entity) -> Tombstone:
-    """A deletion of a record of ``entity``."""
-    return Tombstone(entity=entity, source_id=record.id, cursor=_utc(record.updatedAt))
 
 
 def _mapped(

@@ -344,12 +344,7 @@ class SyncRunner:
             )
             # The checkpoint: this page is done, the next one is ``next_token``.
             await session.execute(
-                sa.update(SyncStreamState)
-                .where(
-                    SyncStreamState.source == self.source,
-                    SyncStreamState.stream == stream.name,
-                )
-                .values(
+                self._state_update(stream).values(
                     window_lower=window.lower,
                     window_upper=window.upper,
                     next_token=_encode_token(page.next_token),
@@ -386,12 +381,7 @@ class SyncRunner:
                     or 0
                 )
             await session.execute(
-                sa.update(SyncStreamState)
-                .where(
-                    SyncStreamState.source == self.source,
-                    SyncStreamState.stream == stream.name,
-                )
-                .values(
+                self._state_update(stream).values(
                     watermark=window.upper,
                     window_lower=None,
                     window_upper=None,
@@ -443,15 +433,15 @@ class SyncRunner:
                 await session.flush()
             return state
 
+    def _state_update(self, stream: StreamSpec) -> sa.Update:
+        return sa.update(SyncStreamState).where(
+            SyncStreamState.source == self.source, SyncStreamState.stream == stream.name
+        )
+
     async def _note_error(self, stream: StreamSpec, message: str) -> None:
         async with self.sessionmaker() as session, session.begin():
             await session.execute(
-                sa.update(SyncStreamState)
-                .where(
-                    SyncStreamState.source == self.source,
-                    SyncStreamState.stream == stream.name,
-                )
-                .values(last_error=message[:500], updated_at=self.clock())
+                self._state_update(stream).values(last_error=message[:500], updated_at=self.clock())
             )
 
     async def _save_counts(self, session: AsyncSession, report: RunReport) -> None:

@@ -1,0 +1,50 @@
+"""Validating and mapping one raw upstream record: the ``parse`` of every connector.
+
+A record is first recognised as a tombstone or validated with its stream's wire model, then
+mapped; any refusal becomes ``InvalidRecord`` with a reason that names the fields and never
+repeats their values (they may be personal data).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from connectors.core import JSON, Entity, InvalidRecord, MappedRecord, Tombstone, content_hash
+from connectors.wire_common import Tombstone as WireTombstone
+
+
+def parse_record(
+    raw: Mapping[str, JSON],
+    *,
+    model: type[BaseModel],
+    entity: Entity,
+    map_record: Callable[..., MappedRecord],
+    **mapping_options: Any,
+) -> MappedRecord | Tombstone:
+    """The tombstone or mapped record of ``raw``; ``InvalidRecord`` says why not."""
+    source_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    try:
+        if raw.get("deleted") is True:
+            gone = WireTombstone.model_validate(raw)
+            return Tombstone(
+                entity=entity, source_id=gone.id, cursor=gone.updatedAt.astimezone(UTC)
+            )
+        return map_record(
+            model.model_validate(raw), content_hash=content_hash(raw), **mapping_options
+        )
+    except ValidationError as exc:
+        raise InvalidRecord(validation_reason(exc), source_id=source_id) from None
+    except InvalidRecord as exc:
+        raise InvalidRecord(exc.reason, source_id=exc.source_id or source_id) from None
+
+
+def validation_reason(exc: ValidationError) -> str:
+    """Which fields failed and why, without the values (they may be personal data)."""
+    errors = exc.errors(include_url=False, include_input=False, include_context=False)
+    parts = [f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in errors[:3]]
+    more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
+    return "; ".join(parts) + more
