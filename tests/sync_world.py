@@ -1,24 +1,33 @@
 """A world for sync tests: a fresh migrated store with the local demo data, the sandboxes of
 every upstream (in process, over httpx's ASGI transport) and a sync manager wired to them, all on
-one controllable clock."""
+one controllable clock.
+
+The pieces also serve tests without a ``SyncWorld`` (the kill test syncs in a subprocess):
+``make_store`` (a scratch database as the world has it), ``assert_store_matches_truth``,
+``read_watermarks`` and ``touch_records`` (change chosen records as the upstream would).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+import random
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from connectors.sandbox_kit import Sandbox, sandbox_apps, sandbox_of
+from connectors.core import StreamSpec
+from connectors.sandbox_kit import Sandbox, StoredRecord, StreamTruth, sandbox_apps, sandbox_of
 from hub.config import Settings
 from hub.demo import load_demo_data
 from hub.store.base import utcnow
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
+from hub.store.sync_models import SyncStreamState
 from hub.sync.engine import RunReport
 from hub.sync.manager import SyncManager
 from hub.sync.sinks import ENTITY_MODELS
@@ -60,51 +69,45 @@ class SyncWorld:
 
     async def store_ids(self, source: str, stream: Any) -> dict[str, set[str]]:
         """Live and deleted source ids in the store for a stream's entity."""
-        (entity,) = stream.entities
-        model: Any = ENTITY_MODELS[entity]
-        async with self.sessionmaker() as session:
-            rows = (
-                await session.execute(
-                    sa.select(model.source_id, model.deleted_at).where(model.source == source)
-                )
-            ).all()
-        return {
-            "live": {sid for sid, deleted in rows if deleted is None},
-            "deleted": {sid for sid, deleted in rows if deleted is not None},
-        }
+        return await store_ids(self.sessionmaker, source, stream)
 
     async def assert_store_equals_truth(
         self, source: str, *, pending: set[str] = frozenset()
     ) -> None:
         """Every live upstream record is in the store once; deleted ones are marked deleted;
         wrong-typed ones are not in the store (they are quarantined)."""
-        truth = self.sandboxes[source].truth()
-        for stream in self.streams(source):
-            expected = truth[stream.name]
-            stored = await self.store_ids(source, stream)
-            want = set(expected.live) - set(expected.wrong_typed) - pending
-            assert stored["live"] == want, (
-                source,
-                stream.name,
-                sorted(want - stored["live"])[:5],
-                sorted(stored["live"] - want)[:5],
-            )
-            assert not stored["live"] & set(expected.deleted), (source, stream.name)
+        await assert_store_matches_truth(
+            self.sessionmaker,
+            source,
+            list(self.streams(source)),
+            self.sandboxes[source].truth(),
+            pending=pending,
+        )
 
     async def dispose(self) -> None:
         await self.manager.aclose()
         await self.engine.dispose()
 
 
-async def make_world(
-    scratch: ScratchDatabases, *, sources: list[str] | None = None, **sandbox_options: Any
-) -> SyncWorld:
+async def make_store(
+    scratch: ScratchDatabases, *, today: date | None = None
+) -> tuple[str, AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """A fresh scratch database of the run's backend, migrated, with the demo data's local
+    records only (``upstream=False``): what the platforms hold arrives by sync. ``today`` dates
+    the demo data (DEMO_TODAY's date by default)."""
     url = await scratch.create()
     engine = create_engine(url)
     await upgrade_to_head(engine)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
-        await load_demo_data(session, today=DEMO_TODAY.date(), upstream=False)
+        await load_demo_data(session, today=today or DEMO_TODAY.date(), upstream=False)
+    return url, engine, sessionmaker
+
+
+async def make_world(
+    scratch: ScratchDatabases, *, sources: list[str] | None = None, **sandbox_options: Any
+) -> SyncWorld:
+    url, engine, sessionmaker = await make_store(scratch)
     clock = Clock()
     apps = sandbox_apps(today=DEMO_TODAY.date(), clock=clock, **sandbox_options)
     if sources is not None:
@@ -125,3 +128,90 @@ async def make_world(
         sandboxes={name: sandbox_of(app) for name, app in apps.items()},
         clock=clock,
     )
+
+
+async def store_ids(
+    sessionmaker: async_sessionmaker[AsyncSession], source: str, stream: StreamSpec
+) -> dict[str, set[str]]:
+    """Live and deleted source ids in the store for a stream's entity."""
+    (entity,) = stream.entities
+    model: Any = ENTITY_MODELS[entity]
+    async with sessionmaker() as session:
+        rows = (
+            await session.execute(
+                sa.select(model.source_id, model.deleted_at).where(model.source == source)
+            )
+        ).all()
+    return {
+        "live": {sid for sid, deleted in rows if deleted is None},
+        "deleted": {sid for sid, deleted in rows if deleted is not None},
+    }
+
+
+async def assert_store_matches_truth(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    source: str,
+    streams: Iterable[StreamSpec],
+    truth: Mapping[str, StreamTruth],
+    *,
+    pending: set[str] = frozenset(),
+) -> None:
+    """The store holds every live upstream record of each stream exactly once (no row shares a
+    source id with another), marks the deleted ones deleted, and leaves the wrong-typed ones out
+    (they are quarantined); ``pending`` ids wait in the reconciliation queue."""
+    for stream in streams:
+        expected = truth[stream.name]
+        stored = await store_ids(sessionmaker, source, stream)
+        want = set(expected.live) - set(expected.wrong_typed) - pending
+        assert stored["live"] == want, (
+            source,
+            stream.name,
+            sorted(want - stored["live"])[:5],
+            sorted(stored["live"] - want)[:5],
+        )
+        assert not stored["live"] & set(expected.deleted), (source, stream.name)
+        (entity,) = stream.entities
+        model: Any = ENTITY_MODELS[entity]
+        async with sessionmaker() as session:
+            live_rows = await session.scalar(
+                sa.select(sa.func.count()).where(model.source == source, model.deleted_at.is_(None))
+            )
+            twice = (
+                await session.execute(
+                    sa.select(model.source_id)
+                    .where(model.source == source)
+                    .group_by(model.source_id)
+                    .having(sa.func.count() > 1)
+                )
+            ).all()
+        assert live_rows == len(want), (source, stream.name, live_rows, len(want))
+        assert not twice, (source, stream.name, twice[:5])
+
+
+async def read_watermarks(
+    sessionmaker: async_sessionmaker[AsyncSession], source: str
+) -> dict[str, datetime | None]:
+    """Each stream's watermark (None before its first completed window)."""
+    async with sessionmaker() as session:
+        rows = await session.execute(
+            sa.select(SyncStreamState.stream, SyncStreamState.watermark).where(
+                SyncStreamState.source == source
+            )
+        )
+        return dict(rows.tuples().all())
+
+
+def touch_records(sandbox: Sandbox, stream: str, ids: Iterable[str]) -> list[str]:
+    """Change the live records among ``ids`` as the upstream changes a record (a new version,
+    stamped with the sandbox's now); the ids changed."""
+    store, definition, now = sandbox.stores[stream], sandbox.streams[stream], sandbox.now()
+    rng = random.Random(f"{sandbox.seed}/{stream}/touch")
+    changed = []
+    for record_id in sorted(ids):
+        record = store.get(record_id)
+        if record is None or record.body is None:
+            continue
+        body = definition.touch(copy.deepcopy(record.body), rng, now)
+        store.put(StoredRecord(record_id, now, body))
+        changed.append(record_id)
+    return changed

@@ -185,3 +185,19 @@ async def test_with_an_upstream_down_queries_answer_from_the_store_marked_stale(
     world.clock.advance(seconds=5)
     refused = await world.run("ordos")
     assert refused.status is SyncRunStatus.PARTIAL and "circuit" in (refused.error or "").lower()
+
+
+async def test_utility_data_appears_on_compounds_and_in_statistics(
+    world: SyncWorld, api: Any
+) -> None:
+    """Synced connection tasks and outages show on their compound and in the backlog figures."""
+    await world.run(WATER)
+    data = await api("""{ statistics { total { openConnectionTasks overdueConnectionTasks } }
+      compounds(first: 100) { nodes { name connectionTasks { utilityKind status overdue
+        provenance { source } } outages { utilityKind open } } } }""")
+    tasks = [t for c in data["compounds"]["nodes"] for t in c["connectionTasks"]]
+    assert tasks and all(t["utilityKind"] == "WATER" for t in tasks)
+    assert all(t["provenance"]["source"] == WATER for t in tasks)
+    total = data["statistics"]["total"]
+    assert total["openConnectionTasks"] > 0
+    assert 0 <= total["overdueConnectionTasks"] <= total["openConnectionTasks"]

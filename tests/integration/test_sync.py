@@ -163,3 +163,17 @@ async def test_records_moving_during_paging_are_neither_lost_nor_duplicated(
     second = await world.run("ordos")
     assert second.status is SyncRunStatus.SUCCEEDED, second.error
     await world.assert_store_equals_truth("ordos")
+
+
+async def test_one_run_per_source_at_a_time(world: SyncWorld) -> None:
+    """While a run of a source holds its lease, another run of it is refused; others go on."""
+    from hub.sync.lease import Lease, SyncBusy
+
+    held = Lease(world.manager.sessionmaker, "tender", holder="another-replica")
+    await held.acquire()
+    with pytest.raises(SyncBusy, match="already running"):
+        await world.run("tender")
+    other = await world.run("utility:utility-water")
+    assert other.status is SyncRunStatus.SUCCEEDED
+    await held.release()
+    assert (await world.run("tender")).status is SyncRunStatus.SUCCEEDED
