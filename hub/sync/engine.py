@@ -325,17 +325,7 @@ class SyncRunner:
                 now=now,
                 extra_fields=self.extra_fields,
             )
-            for raw, error in invalid:
-                session.add(
-                    QuarantinedRecord(
-                        source=self.source,
-                        stream=stream.name,
-                        source_id=error.source_id,
-                        payload=dict(raw),
-                        reason=error.reason,
-                        run_id=report.run_id,
-                    )
-                )
+            await self._quarantine(session, stream, invalid, valid=list(raw_by_id), now=now)
             outcome.quarantined += len(invalid)
             await session.execute(
                 sa.update(QuarantinedRecord)
@@ -359,6 +349,45 @@ class SyncRunner:
             stream_report.rate_limited += page.rate_limited
             await self._save_counts(session, report)
         return outcome
+
+    async def _quarantine(
+        self,
+        session: AsyncSession,
+        stream: StreamSpec,
+        invalid: list[tuple[Mapping[str, Any], InvalidRecord]],
+        *,
+        valid: list[str],
+        now: datetime,
+    ) -> None:
+        """Keep one open quarantine entry per upstream record: a record refused again updates
+        its entry; a record that now arrives valid closes it."""
+        open_entries = QuarantinedRecord.resolved_at.is_(None)
+        mine = (QuarantinedRecord.source == self.source, QuarantinedRecord.stream == stream.name)
+        if valid:
+            await session.execute(
+                sa.update(QuarantinedRecord)
+                .where(*mine, open_entries, QuarantinedRecord.source_id.in_(valid))
+                .values(resolved_at=now, updated_at=now)
+            )
+        ids = [error.source_id for _, error in invalid if error.source_id]
+        existing = {
+            row.source_id: row
+            for row in await session.scalars(
+                sa.select(QuarantinedRecord).where(
+                    *mine, open_entries, QuarantinedRecord.source_id.in_(ids)
+                )
+            )
+        }
+        for raw, error in invalid:
+            entry = existing.get(error.source_id) if error.source_id else None
+            if entry is None:
+                entry = QuarantinedRecord(
+                    source=self.source, stream=stream.name, source_id=error.source_id
+                )
+                session.add(entry)
+                if error.source_id:
+                    existing[error.source_id] = entry
+            entry.payload, entry.reason, entry.run_id = dict(raw), error.reason, None
 
     async def _complete_window(
         self, stream: StreamSpec, window: Window, seen: Outcome, stream_report: StreamReport

@@ -101,6 +101,28 @@ async def test_invalid_records_go_to_quarantine_and_the_run_goes_on(world: SyncW
     assert all(q.reason and q.payload and q.run_id == report.run_id for q in quarantined)
     await world.assert_store_equals_truth("ordos")
 
+    # Refused again: still one entry each. Sent valid again: the entries close.
+    world.clock.advance(seconds=5)
+    await world.run("ordos", full=True)
+    async with world.sessionmaker() as session:
+        open_ids = (
+            await session.scalars(
+                sa.select(QuarantinedRecord.source_id).where(
+                    QuarantinedRecord.resolved_at.is_(None)
+                )
+            )
+        ).all()
+    assert sorted(open_ids) == sorted(bad)
+    sandbox.set_faults(Faults())
+    world.clock.advance(seconds=5)
+    await world.run("ordos", full=True)
+    async with world.sessionmaker() as session:
+        still_open = await session.scalar(
+            sa.select(sa.func.count()).where(QuarantinedRecord.resolved_at.is_(None))
+        )
+    assert still_open == 0
+    await world.assert_store_equals_truth("ordos")
+
 
 async def test_quarantine_above_threshold_fails_the_run_and_keeps_the_watermark(
     world: SyncWorld,
