@@ -198,7 +198,7 @@ async def read_watermarks(
                 SyncStreamState.source == source
             )
         )
-        return dict(rows.tuples().all())
+        return {stream: watermark for stream, watermark in rows.all()}
 
 
 def touch_records(sandbox: Sandbox, stream: str, ids: Iterable[str]) -> list[str]:

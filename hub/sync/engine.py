@@ -195,11 +195,10 @@ class SyncRunner:
                 stream_report = StreamReport(stream=stream.name)
                 report.streams.append(stream_report)
                 await self._sync_stream(stream, upper, report, stream_report)
-            report.status = (
-                SyncRunStatus.SUCCEEDED
-                if all(s.complete for s in report.streams)
-                else SyncRunStatus.PARTIAL
-            )
+            complete = all(s.complete for s in report.streams)
+            if complete:
+                await self._retry_quarantine(report)
+            report.status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.PARTIAL
         except (RetryAfterTooLong, CircuitOpen) as exc:
             report.status, report.error = SyncRunStatus.PARTIAL, exc.message
         except (UpstreamUnavailable, QuarantineThresholdExceeded) as exc:
@@ -325,7 +324,18 @@ class SyncRunner:
                 now=now,
                 extra_fields=self.extra_fields,
             )
-            await self._quarantine(session, stream, invalid, valid=list(raw_by_id), now=now)
+            unresolved = [
+                (p.payload, InvalidRecord(p.reason, source_id=p.source_id))
+                for p in outcome.problems
+            ]
+            refused = {p.source_id for p in outcome.problems}
+            await self._quarantine(
+                session,
+                stream,
+                invalid + unresolved,
+                valid=[sid for sid in raw_by_id if sid not in refused],
+                now=now,
+            )
             outcome.quarantined += len(invalid)
             await session.execute(
                 sa.update(QuarantinedRecord)
@@ -349,6 +359,58 @@ class SyncRunner:
             stream_report.rate_limited += page.rate_limited
             await self._save_counts(session, report)
         return outcome
+
+    async def _retry_quarantine(self, report: RunReport) -> None:
+        """Apply again the quarantined records of the source that may now go in.
+
+        A record refused for an unresolved reference (a bid whose tender was itself refused)
+        is not sent again unless it changes upstream: once its references exist, it is applied
+        from its quarantined payload. A record still refused keeps its entry.
+        """
+        streams = {stream.name: stream for stream in self.connector.streams}
+        async with self.sessionmaker() as session:
+            entries = (
+                await session.scalars(
+                    sa.select(QuarantinedRecord)
+                    .where(
+                        QuarantinedRecord.source == self.source,
+                        QuarantinedRecord.resolved_at.is_(None),
+                        QuarantinedRecord.reason.startswith("unresolved reference"),
+                    )
+                    .order_by(QuarantinedRecord.id)
+                )
+            ).all()
+        for entry in entries:
+            stream = streams.get(entry.stream)
+            if stream is None:
+                continue
+            try:
+                item = self.connector.parse(stream, entry.payload)
+            except InvalidRecord:
+                continue
+            now = self.clock()
+            async with self.sessionmaker() as session, session.begin():
+                outcome = await apply_page(
+                    session,
+                    source=self.source,
+                    stream=stream.name,
+                    items=[item],
+                    raw_by_id={item.source_id: entry.payload},
+                    resolver=self.resolver,
+                    now=now,
+                    extra_fields=self.extra_fields,
+                )
+                if outcome.problems:
+                    continue
+                await session.execute(
+                    sa.update(QuarantinedRecord)
+                    .where(QuarantinedRecord.id == entry.id)
+                    .values(resolved_at=now, updated_at=now)
+                )
+                stream_report = next(s for s in report.streams if s.stream == stream.name)
+                outcome.quarantined = 0
+                stream_report.outcome.add(outcome)
+                await self._save_counts(session, report)
 
     async def _quarantine(
         self,

@@ -37,7 +37,7 @@ from hub.domain.enums import AssessmentKind, JurisdictionLevel, ReconciliationSt
 from hub.domain.names import normalize_compound_name
 from hub.store import models as m
 from hub.store.base import Base
-from hub.store.sync_models import QuarantinedRecord, ReconciliationItem
+from hub.store.sync_models import ReconciliationItem
 
 ENTITY_MODELS: dict[Entity, type[Base]] = {
     Entity.ENTERPRISE: m.Enterprise,
@@ -80,6 +80,8 @@ class Outcome:
     quarantined: int = 0
     reconciliation: int = 0
     seen: dict[Entity, set[str]] = field(default_factory=lambda: defaultdict(set))
+    problems: list[Problem] = field(default_factory=list)
+    """Records that could not be applied (unresolved references): the caller quarantines them."""
 
     def add(self, other: Outcome) -> None:
         for name in (
@@ -345,16 +347,7 @@ async def _apply_entity(
         outcome.deleted += len(deletions)
     if entity is Entity.CREDIT_GRADE and (inserts or updates or deletions):
         await refresh_current_credit(session, [v["enterprise_id"] for v in inserts + updates])
-    for problem in problems:
-        session.add(
-            QuarantinedRecord(
-                source=source,
-                stream=problem.stream,
-                source_id=problem.source_id,
-                payload=dict(problem.payload),
-                reason=problem.reason,
-            )
-        )
+    outcome.problems.extend(problems)
     outcome.quarantined += len(problems)
     for record, ref in reconcile:
         await _queue_reconciliation(

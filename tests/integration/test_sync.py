@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 import sqlalchemy as sa
 
+from connectors.sandbox.records import StoredRecord
 from connectors.sandbox_kit import Faults
 from hub.domain.enums import SyncRunStatus
 from hub.store import models as m
@@ -199,3 +200,40 @@ async def test_one_run_per_source_at_a_time(world: SyncWorld) -> None:
     assert other.status is SyncRunStatus.SUCCEEDED
     await held.release()
     assert (await world.run("tender")).status is SyncRunStatus.SUCCEEDED
+
+
+async def test_records_waiting_for_a_refused_parent_go_in_once_it_arrives(
+    world: SyncWorld,
+) -> None:
+    """Bids of a refused tender are quarantined as unresolved; when the tender arrives valid,
+    the bids are applied from quarantine without being sent again."""
+    sandbox = world.sandboxes["tender"]
+    tender = sandbox.stores["tenders"].live()[0].id
+    sandbox.set_faults(Faults(wrong_type_ids=frozenset({tender})))
+    first = await world.run("tender")
+    assert first.status is SyncRunStatus.SUCCEEDED, first.error
+    async with world.sessionmaker() as session:
+        waiting = (
+            await session.scalars(
+                sa.select(QuarantinedRecord).where(QuarantinedRecord.resolved_at.is_(None))
+            )
+        ).all()
+    reasons = {q.stream: q.reason for q in waiting}
+    assert "tenders" in reasons and reasons.get("bids", "").startswith("unresolved reference")
+
+    sandbox.set_faults(Faults())
+    sandbox.mutate(updates=0)
+    store = sandbox.stores["tenders"]
+    record = store.get(tender)
+    assert record is not None
+    world.clock.advance(seconds=10)
+    store.put(StoredRecord(record.id, sandbox.now(), record.body))  # the tender is fixed upstream
+    world.clock.advance(seconds=10)
+    second = await world.run("tender")
+    assert second.status is SyncRunStatus.SUCCEEDED, second.error
+    async with world.sessionmaker() as session:
+        still = await session.scalar(
+            sa.select(sa.func.count()).where(QuarantinedRecord.resolved_at.is_(None))
+        )
+    assert still == 0
+    await world.assert_store_equals_truth("tender")
