@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -93,6 +94,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if check_migrations:
             await ensure_at_head(engine)
+        # Everything built so far (modules, schema, settings) lives as long as the process: keep
+        # it out of the garbage collector's generations, which then scan far less per request.
+        gc.collect()
+        gc.freeze()
         scheduler = asyncio.create_task(sync.run_schedule()) if settings.scheduler else None
         if settings.sync_on_start:
             for name, source in sorted(sync.sources.items()):

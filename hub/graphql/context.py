@@ -152,6 +152,9 @@ class CloseDatabase(SchemaExtension):
             context = self.execution_context.context
             if isinstance(context, HubContext):
                 await context.db.close()
+                # graphql-core keeps the context alive in a reference cycle until a full garbage
+                # collection: drop the loaded rows now rather than then.
+                context.loaders.clear()
 
 
 Info = strawberry.Info[HubContext, None]

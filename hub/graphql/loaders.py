@@ -57,6 +57,11 @@ class BatchLoader(Generic[K, V]):
                 self._dispatch = asyncio.ensure_future(self._run_batch())
         return future
 
+    def clear(self) -> None:
+        """Forget every loaded value (the request is over: let its rows be freed at once)."""
+        self._futures.clear()
+        self._pending.clear()
+
     async def load_many(self, keys: Iterable[K]) -> list[V]:
         """The values for the keys, in order."""
         return list(await asyncio.gather(*(self.load(key) for key in keys)))
@@ -100,6 +105,12 @@ async def confirmed_at(session: AsyncSession, sources: Sequence[str]) -> list[da
 
 class Loaders:
     """The DataLoaders of one request."""
+
+    def clear(self) -> None:
+        """Empty every loader, so that a finished request holds no rows."""
+        for value in vars(self).values():
+            if isinstance(value, BatchLoader):
+                value.clear()
 
     def __init__(self, db: RequestDatabase, *, today: date) -> None:
         def loader(batch: BatchFunction) -> BatchLoader[Any, Any]:
