@@ -49,6 +49,9 @@ from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, apply_page
 
 logger = logging.getLogger("hub.sync")
 
+QUARANTINE_MIN_SAMPLE = 50
+"""Records a window must hold before its share of invalid records can fail the stream."""
+
 
 @dataclass(frozen=True, slots=True)
 class SyncOptions:
@@ -171,6 +174,16 @@ class SyncRunner:
     async def _run_with_lease(self) -> RunReport:
         started = self.clock()
         async with self.sessionmaker() as session, session.begin():
+            # We hold the lease: a run of this source still RUNNING died with its process.
+            await session.execute(
+                sa.update(SyncRun)
+                .where(SyncRun.source == self.source, SyncRun.status == SyncRunStatus.RUNNING)
+                .values(
+                    status=SyncRunStatus.FAILED,
+                    finished_at=started,
+                    error="interrupted: the process running it stopped; its progress is kept",
+                )
+            )
             last_upper = await session.scalar(
                 sa.select(sa.func.max(SyncStreamState.watermark)).where(
                     SyncStreamState.source == self.source
@@ -228,7 +241,7 @@ class SyncRunner:
             )
         watermark = state.watermark
         if state.window_upper is not None:
-            watermark = max(watermark, state.window_upper) if watermark else None
+            watermark = max(watermark, state.window_upper) if watermark else state.window_upper
         if self.options.full:
             windows.append((Window(lower=None, upper=upper), None, None))
         elif watermark is None or watermark < upper:
@@ -259,7 +272,9 @@ class SyncRunner:
             totals = {known_total} if known_total is not None and resumed else set()
             seen = Outcome()
             received: set[object] = set()
+            pass_fetched = 0
             async for page in iter_pages(self.client, stream, window, token):
+                pass_fetched += len(page.records)
                 outcome = await self._apply(stream, window, page, report, stream_report)
                 seen.add(outcome)
                 received.update(raw.get(stream.primary_key) for raw in page.records)
@@ -283,11 +298,15 @@ class SyncRunner:
                 f"{stream.name}: records kept changing while the window was paged "
                 f"({self.options.max_passes} passes); the next run reads it again"
             )
-        fetched = stream_report.fetched
-        share = stream_report.outcome.quarantined / fetched if fetched else 0.0
-        if share > self.options.quarantine_threshold:
+        # Judged over a whole window read in this run, and only over enough records: a resumed
+        # window's tail, or a small incremental window holding one bad record, says nothing
+        # about the upstream as a whole (and would fail the stream on every run).
+        fetched, quarantined = pass_fetched, seen.quarantined
+        share = quarantined / fetched if fetched else 0.0
+        judged = fetched >= QUARANTINE_MIN_SAMPLE and token is None
+        if judged and share > self.options.quarantine_threshold:
             raise QuarantineThresholdExceeded(
-                f"{stream.name}: {stream_report.outcome.quarantined} of {fetched} records "
+                f"{stream.name}: {quarantined} of {fetched} records "
                 f"({share:.0%}) were invalid, more than the threshold "
                 f"{self.options.quarantine_threshold:.0%}; the watermark was not advanced"
             )
@@ -337,6 +356,7 @@ class SyncRunner:
                 now=now,
             )
             outcome.quarantined += len(invalid)
+            await session.flush()  # the entries just added must be in the table for the update
             await session.execute(
                 sa.update(QuarantinedRecord)
                 .where(QuarantinedRecord.run_id.is_(None), QuarantinedRecord.source == self.source)

@@ -13,7 +13,9 @@ How an example models its upstream:
 
 - Bad (wrong-typed) records are drawn once, from one stream that no other stream refers to (a
   bad tender would also send its bids to quarantine, as unresolved references), below the
-  quarantine threshold, and stay bad through the clean run.
+  quarantine threshold, and stay bad through the clean run. They are drawn from the first page
+  of the stream: a run that resumes a window after its checkpoint computes the quarantine share
+  over the pages it read, so bad records bunched in the rest of a window would fail it.
 - A bad record that the upstream changes comes back valid, as a new version would. A record that
   stayed bad while changing would land in a small incremental window, where its single failure
   passes the threshold share, and that window is resumed, and fails, on every later run.
@@ -207,8 +209,10 @@ async def _check_schedule(world: SyncWorld, source: str, data: st.DataObject) ->
     upstream_keeps_references(sandbox, source)
     bad_stream = data.draw(st.sampled_from(LEAF_STREAMS[source]), label="bad stream")
     live = {r.id: r.updated_at for r in sandbox.stores[bad_stream].live()}
+    (spec,) = (s for s in world.streams(source) if s.name == bad_stream)
+    first_page = [r.id for r in sandbox.stores[bad_stream].ordered()[: spec.page_size] if r.body]
     picked = data.draw(
-        st.sets(st.sampled_from(sorted(live)), max_size=math.floor(BAD_SHARE * len(live))),
+        st.sets(st.sampled_from(first_page), max_size=math.floor(BAD_SHARE * len(live))),
         label="bad ids",
     )
     bad = BadRecords(bad_stream, {i: live[i] for i in picked}, injected=set(picked))
