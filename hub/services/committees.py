@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.enums import CommitteeStatus
-from hub.services.jurisdictions import jurisdiction_id
+from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.store.models import Compound, OwnersCommittee
 
@@ -37,14 +37,9 @@ async def select_committees(
 ) -> sa.Select[tuple[OwnersCommittee]]:
     """The SELECT of the committees matching the filter (joined to their compound)."""
     conditions: list[ColumnElement[bool]] = []
-    if where.town_code is not None:
-        town = await jurisdiction_id(session, code=where.town_code, field="filter.townCode")
-        conditions.append(Compound.town_id == town)
-    if where.community_code is not None:
-        community = await jurisdiction_id(
-            session, code=where.community_code, field="filter.communityCode"
-        )
-        conditions.append(Compound.community_id == community)
+    conditions += await compound_place(
+        session, town_code=where.town_code, community_code=where.community_code
+    )
     if where.status is not None:
         conditions.append(OwnersCommittee.status == where.status)
     return (

@@ -12,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.enums import CommitteeStatus
 from hub.errors import NotFound
-from hub.services.jurisdictions import jurisdiction_id
+from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.store.models import Compound, OwnersCommittee, ServiceContract
 
@@ -71,14 +71,9 @@ async def select_compounds(
 ) -> sa.Select[tuple[Compound]]:
     """The SELECT of the compounds matching the filter."""
     conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
-    if where.town_code is not None:
-        town = await jurisdiction_id(session, code=where.town_code, field="filter.townCode")
-        conditions.append(Compound.town_id == town)
-    if where.community_code is not None:
-        community = await jurisdiction_id(
-            session, code=where.community_code, field="filter.communityCode"
-        )
-        conditions.append(Compound.community_id == community)
+    conditions += await compound_place(
+        session, town_code=where.town_code, community_code=where.community_code
+    )
     if where.has_committee is not None:
         clause = has_committee()
         conditions.append(clause if where.has_committee else ~clause)

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.enums import JurisdictionLevel
 from hub.errors import BadUserInput
-from hub.store.models import Jurisdiction
+from hub.store.models import Compound, Jurisdiction
 
 
 async def list_towns(session: AsyncSession) -> Sequence[Jurisdiction]:
@@ -28,3 +29,19 @@ async def jurisdiction_id(session: AsyncSession, *, code: str, field: str) -> in
     if found is None:
         raise BadUserInput(f"{field}: no town or community has the code {code!r}", field=field)
     return found
+
+
+async def compound_place(
+    session: AsyncSession, *, town_code: str | None, community_code: str | None
+) -> list[ColumnElement[bool]]:
+    """Conditions putting a compound in the town and/or community with these codes (filters)."""
+    conditions: list[ColumnElement[bool]] = []
+    if town_code is not None:
+        town = await jurisdiction_id(session, code=town_code, field="filter.townCode")
+        conditions.append(Compound.town_id == town)
+    if community_code is not None:
+        community = await jurisdiction_id(
+            session, code=community_code, field="filter.communityCode"
+        )
+        conditions.append(Compound.community_id == community)
+    return conditions
