@@ -159,6 +159,9 @@ class SyncRunner:
         self.resolver = Resolver(self.source)
         self.lease = Lease(sessionmaker, self.source)
         self._lease_renewed = clock()
+        # Streams of the source with open quarantine entries (read once per run): clean pages
+        # of the other streams then need no quarantine statement at all.
+        self._quarantined_streams: set[str] | None = None
 
     def __repr__(self) -> str:
         return f"<SyncRunner {self.source} full={self.options.full}>"
@@ -356,12 +359,15 @@ class SyncRunner:
                 now=now,
             )
             outcome.quarantined += len(invalid)
-            await session.flush()  # the entries just added must be in the table for the update
-            await session.execute(
-                sa.update(QuarantinedRecord)
-                .where(QuarantinedRecord.run_id.is_(None), QuarantinedRecord.source == self.source)
-                .values(run_id=report.run_id)
-            )
+            if invalid or unresolved:
+                await session.flush()  # the entries just added must be in the table
+                await session.execute(
+                    sa.update(QuarantinedRecord)
+                    .where(
+                        QuarantinedRecord.run_id.is_(None), QuarantinedRecord.source == self.source
+                    )
+                    .values(run_id=report.run_id)
+                )
             # The checkpoint: this page is done, the next one is ``next_token``.
             await session.execute(
                 self._state_update(stream).values(
@@ -445,12 +451,24 @@ class SyncRunner:
         its entry; a record that now arrives valid closes it."""
         open_entries = QuarantinedRecord.resolved_at.is_(None)
         mine = (QuarantinedRecord.source == self.source, QuarantinedRecord.stream == stream.name)
-        if valid:
+        if self._quarantined_streams is None:
+            self._quarantined_streams = set(
+                await session.scalars(
+                    sa.select(QuarantinedRecord.stream)
+                    .where(QuarantinedRecord.source == self.source, open_entries)
+                    .distinct()
+                )
+            )
+        if invalid:
+            self._quarantined_streams.add(stream.name)
+        if valid and stream.name in self._quarantined_streams:
             await session.execute(
                 sa.update(QuarantinedRecord)
                 .where(*mine, open_entries, QuarantinedRecord.source_id.in_(valid))
                 .values(resolved_at=now, updated_at=now)
             )
+        if not invalid:
+            return
         ids = [error.source_id for _, error in invalid if error.source_id]
         existing = {
             row.source_id: row
