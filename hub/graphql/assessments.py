@@ -12,6 +12,7 @@ from hub.domain.enums import AssessmentKind as Kind
 from hub.graphql.common import ProvenanceType
 from hub.graphql.context import Info
 from hub.graphql.enums import AssessmentKind
+from hub.graphql.prefetch import register, same_row, via
 from hub.graphql.relay import Node
 from hub.store import models as m
 
@@ -49,27 +50,30 @@ class AssessmentType(Node):
     compound_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The compound inspected (daily inspections).")
-    async def compound(self, info: Info) -> Compound | None:
+    def compound(self, info: Info) -> Compound | None:
         from hub.graphql.compounds import CompoundType
 
         if self.compound_id is None:
             return None
-        row = await info.context.loaders.compound.load(self.compound_id)
-        return CompoundType.from_model(row) if row else None
+        return info.context.loaders.compound.resolve(
+            self.compound_id, lambda row: CompoundType.from_model(row) if row else None
+        )
 
     @strawberry.field(description="The items of the form.")
-    async def items(self, info: Info) -> list[AssessmentItemType]:
-        rows = await info.context.loaders.assessment_items.load(self.db_id)
-        return [
-            AssessmentItemType(
-                item_code=r.item_code,
-                item_name=r.item_name,
-                max_points=r.max_points,
-                points=r.points,
-                note=r.note,
-            )
-            for r in rows
-        ]
+    def items(self, info: Info) -> list[AssessmentItemType]:
+        def build(rows: list[m.AssessmentItem]) -> list[AssessmentItemType]:
+            return [
+                AssessmentItemType(
+                    item_code=r.item_code,
+                    item_name=r.item_name,
+                    max_points=r.max_points,
+                    points=r.points,
+                    note=r.note,
+                )
+                for r in rows
+            ]
+
+        return info.context.loaders.assessment_items.resolve(self.db_id, build)
 
     @classmethod
     def from_model(cls, row: m.Assessment) -> AssessmentType:
@@ -85,6 +89,13 @@ class AssessmentType(Node):
         )
 
 
+register(
+    "Assessment",
+    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    items=via(lambda loaders: loaders.assessment_items, "id", None),
+)
+
+
 @strawberry.type(name="AssessmentYear", description="An enterprise's assessments in one year.")
 class AssessmentYearType:
     year: int = strawberry.field(description="The year.")
@@ -97,6 +108,9 @@ class AssessmentYearType:
     daily_inspections: int = strawberry.field(description="Number of daily inspections.")
     deductions: float = strawberry.field(description="Points deducted by daily inspections.")
     assessments: list[AssessmentType] = strawberry.field(description="The assessments, by date.")
+
+
+register("AssessmentYear", assessments=same_row("Assessment"))
 
 
 def years_of(rows: list[m.Assessment]) -> list[AssessmentYearType]:

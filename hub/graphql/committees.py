@@ -11,6 +11,7 @@ import strawberry
 from hub.domain.pii import mask_name, mask_phone
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
+from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.services.committees import CommitteeFilter
 from hub.store import models as m
@@ -48,19 +49,31 @@ class CommitteeTermType:
     term_db_id: strawberry.Private[int]
 
     @strawberry.field(description="Members of the committee in this term.")
-    async def members(self, info: Info) -> list[CommitteeMemberType]:
-        rows = await info.context.loaders.members_by_term.load(self.term_db_id)
-        return [
-            CommitteeMemberType(
-                name=mask_name(r.name),
-                phone=mask_phone(r.phone) if r.phone else None,
-                role=r.role,
-                joined_on=r.joined_on,
-                left_on=r.left_on,
-                left_reason=r.left_reason,
-            )
-            for r in rows
-        ]
+    def members(self, info: Info) -> list[CommitteeMemberType]:
+        def build(rows: list[m.CommitteeMember]) -> list[CommitteeMemberType]:
+            return [
+                CommitteeMemberType(
+                    name=mask_name(r.name),
+                    phone=mask_phone(r.phone) if r.phone else None,
+                    role=r.role,
+                    joined_on=r.joined_on,
+                    left_on=r.left_on,
+                    left_reason=r.left_reason,
+                )
+                for r in rows
+            ]
+
+        return info.context.loaders.members_by_term.resolve(self.term_db_id, build)
+
+    @classmethod
+    def from_model(cls, row: m.CommitteeTerm) -> CommitteeTermType:
+        return cls(
+            term_no=row.term_no,
+            assembly_held_on=row.assembly_held_on,
+            starts_on=row.starts_on,
+            ends_on=row.ends_on,
+            term_db_id=row.id,
+        )
 
 
 @strawberry.type(name="OwnersCommittee", description="An owners' committee (业主委员会) (R9).")
@@ -70,42 +83,45 @@ class OwnersCommitteeType(Node):
     compound_id: strawberry.Private[int]
 
     @strawberry.field(description="The compound of the committee.")
-    async def compound(self, info: Info) -> Compound:
+    def compound(self, info: Info) -> Compound:
         from hub.graphql.compounds import CompoundType
 
-        row = await info.context.loaders.compound.load(self.compound_id)
-        assert row is not None
-        return CompoundType.from_model(row)
+        return info.context.loaders.compound.resolve(self.compound_id, CompoundType.from_model)
 
     @strawberry.field(description="All terms, first term first.")
-    async def terms(self, info: Info) -> list[CommitteeTermType]:
-        rows = await info.context.loaders.terms_by_committee.load(self.db_id)
-        return [
-            CommitteeTermType(
-                term_no=r.term_no,
-                assembly_held_on=r.assembly_held_on,
-                starts_on=r.starts_on,
-                ends_on=r.ends_on,
-                term_db_id=r.id,
-            )
-            for r in rows
-        ]
+    def terms(self, info: Info) -> list[CommitteeTermType]:
+        return info.context.loaders.terms_by_committee.resolve(
+            self.db_id, lambda rows: [CommitteeTermType.from_model(r) for r in rows]
+        )
 
     @strawberry.field(description="The latest term (the current one unless it has expired).")
-    async def current_term(self, info: Info) -> CommitteeTermType | None:
-        terms = await self.terms(info)
-        return terms[-1] if terms else None
+    def current_term(self, info: Info) -> CommitteeTermType | None:
+        return info.context.loaders.terms_by_committee.resolve(
+            self.db_id, lambda rows: CommitteeTermType.from_model(rows[-1]) if rows else None
+        )
 
     @strawberry.field(description="True when the latest term ended before today (换届逾期).")
-    async def term_expired(self, info: Info) -> bool:
-        term = await self.current_term(info)
-        return term is not None and term.ends_on < info.context.today
+    def term_expired(self, info: Info) -> bool:
+        today = info.context.today
+        return info.context.loaders.terms_by_committee.resolve(
+            self.db_id, lambda rows: bool(rows) and rows[-1].ends_on < today
+        )
 
     @classmethod
     def from_model(cls, row: m.OwnersCommittee) -> OwnersCommitteeType:
         return cls(
             db_id=row.id, founded_on=row.founded_on, status=row.status, compound_id=row.compound_id
         )
+
+
+register("CommitteeTerm", members=via(lambda loaders: loaders.members_by_term, "id", None))
+register(
+    "OwnersCommittee",
+    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    terms=via(lambda loaders: loaders.terms_by_committee, "id", "CommitteeTerm"),
+    currentTerm=via(lambda loaders: loaders.terms_by_committee, "id", "CommitteeTerm"),
+    termExpired=via(lambda loaders: loaders.terms_by_committee, "id", None),
+)
 
 
 @strawberry.input(description="Conditions on owners' committees; all given conditions must hold.")

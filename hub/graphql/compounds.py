@@ -12,6 +12,7 @@ from hub.graphql.common import ProvenanceType
 from hub.graphql.context import Info
 from hub.graphql.enums import SelectionMethod
 from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.graphql.utilities import OPEN_STATUSES, ConnectionTaskType, OutageType
 from hub.services.compounds import CompoundFilter
@@ -44,27 +45,28 @@ class ServiceContractType(Node):
     tender_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The serving enterprise.")
-    async def enterprise(self, info: Info) -> Enterprise:
+    def enterprise(self, info: Info) -> Enterprise:
         from hub.graphql.enterprises import EnterpriseType
 
-        row = await info.context.loaders.enterprise.load(self.enterprise_id)
-        assert row is not None
-        return EnterpriseType.from_model(row)
+        loader = info.context.loaders.enterprise
+        return loader.resolve(self.enterprise_id, EnterpriseType.from_model)
 
     @strawberry.field(description="The compound served.")
-    async def compound(self, info: Info) -> CompoundType:
-        row = await info.context.loaders.compound.load(self.compound_id)
-        assert row is not None
-        return CompoundType.from_model(row)
+    def compound(self, info: Info) -> CompoundType:
+        return info.context.loaders.compound.resolve(self.compound_id, CompoundType.from_model)
 
     @strawberry.field(description="The tender that decided the selection, if it is known.")
-    async def tender(self, info: Info) -> Tender | None:
+    def tender(self, info: Info) -> Tender | None:
         from hub.graphql.tenders import TenderType
 
         if self.tender_id is None:
             return None
-        row = await info.context.loaders.tender.load(self.tender_id)
-        return TenderType.from_model(row) if row else None
+        return info.context.loaders.tender.resolve(self.tender_id, TenderType.from_optional)
+
+    @staticmethod
+    def in_force(row: m.ServiceContract, today: date) -> bool:
+        """True when the contract covers ``today``."""
+        return row.starts_on <= today and (row.ends_on is None or row.ends_on >= today)
 
     @classmethod
     def from_model(cls, row: m.ServiceContract, *, today: date) -> ServiceContractType:
@@ -73,7 +75,7 @@ class ServiceContractType(Node):
             starts_on=row.starts_on,
             ends_on=row.ends_on,
             selection=row.selection,
-            current=row.starts_on <= today and (row.ends_on is None or row.ends_on >= today),
+            current=cls.in_force(row, today),
             provenance=ProvenanceType.of(row),
             enterprise_id=row.enterprise_id,
             compound_id=row.compound_id,
@@ -104,67 +106,75 @@ class CompoundType(Node):
         return self.warranty_end is not None and self.warranty_end < info.context.today
 
     @strawberry.field(description="The community the compound belongs to.")
-    async def community(self, info: Info) -> CommunityType:
-        row = await info.context.loaders.jurisdiction.load(self.community_id)
-        assert row is not None
-        return CommunityType.from_model(row)
+    def community(self, info: Info) -> CommunityType:
+        loader = info.context.loaders.jurisdiction
+        return loader.resolve(self.community_id, CommunityType.from_model)
 
     @strawberry.field(description="The town the compound belongs to.")
-    async def town(self, info: Info) -> TownType:
-        row = await info.context.loaders.jurisdiction.load(self.town_id)
-        assert row is not None
-        return TownType.from_model(row)
+    def town(self, info: Info) -> TownType:
+        return info.context.loaders.jurisdiction.resolve(self.town_id, TownType.from_model)
 
     @strawberry.field(description="The service contract in force today, if any.")
-    async def current_contract(self, info: Info) -> ServiceContractType | None:
-        rows = await info.context.loaders.current_contracts_by_compound.load(self.db_id)
+    def current_contract(self, info: Info) -> ServiceContractType | None:
         today = info.context.today
-        return ServiceContractType.from_model(rows[-1], today=today) if rows else None
+
+        def build(rows: list[m.ServiceContract]) -> ServiceContractType | None:
+            return ServiceContractType.from_model(rows[-1], today=today) if rows else None
+
+        return info.context.loaders.current_contracts_by_compound.resolve(self.db_id, build)
 
     @strawberry.field(description="All service contracts of the compound, oldest first.")
-    async def contracts(self, info: Info) -> list[ServiceContractType]:
-        rows = await info.context.loaders.contracts_by_compound.load(self.db_id)
-        return [ServiceContractType.from_model(r, today=info.context.today) for r in rows]
+    def contracts(self, info: Info) -> list[ServiceContractType]:
+        today = info.context.today
+        return info.context.loaders.contracts_by_compound.resolve(
+            self.db_id, lambda rows: [ServiceContractType.from_model(r, today=today) for r in rows]
+        )
 
     @strawberry.field(description="The owners' committee (业主委员会), if one was formed.")
-    async def committee(self, info: Info) -> Committee | None:
+    def committee(self, info: Info) -> Committee | None:
         from hub.graphql.committees import OwnersCommitteeType
 
-        row = await info.context.loaders.committee_by_compound.load(self.db_id)
-        return OwnersCommitteeType.from_model(row) if row else None
+        return info.context.loaders.committee_by_compound.resolve(
+            self.db_id, lambda row: OwnersCommitteeType.from_model(row) if row else None
+        )
 
     @strawberry.field(description="Tenders for the property service of the compound, oldest first.")
-    async def tenders(self, info: Info) -> list[Tender]:
+    def tenders(self, info: Info) -> list[Tender]:
         from hub.graphql.tenders import TenderType
 
-        rows = await info.context.loaders.tenders_by_compound.load(self.db_id)
-        return [TenderType.from_model(row) for row in rows]
+        return info.context.loaders.tenders_by_compound.resolve(
+            self.db_id, lambda rows: [TenderType.from_model(row) for row in rows]
+        )
 
     @strawberry.field(
         description="Utility connection tasks (管网入户、入表) in the compound, by due date."
     )
-    async def connection_tasks(
+    def connection_tasks(
         self,
         info: Info,
         open_only: Annotated[
             bool, strawberry.argument(description="Only tasks not done or cancelled.")
         ] = False,
     ) -> list[ConnectionTaskType]:
-        rows = await info.context.loaders.connection_tasks_by_compound.load(self.db_id)
-        tasks = [ConnectionTaskType.from_model(row) for row in rows]
-        return [t for t in tasks if not open_only or t.status in OPEN_STATUSES]
+        def build(rows: list[m.ConnectionTask]) -> list[ConnectionTaskType]:
+            tasks = [ConnectionTaskType.from_model(row) for row in rows]
+            return [t for t in tasks if not open_only or t.status in OPEN_STATUSES]
+
+        return info.context.loaders.connection_tasks_by_compound.resolve(self.db_id, build)
 
     @strawberry.field(description="Utility outages in the compound, newest first.")
-    async def outages(
+    def outages(
         self,
         info: Info,
         open_only: Annotated[
             bool, strawberry.argument(description="Only outages going on now.")
         ] = False,
     ) -> list[OutageType]:
-        rows = await info.context.loaders.outages_by_compound.load(self.db_id)
-        outages = [OutageType.from_model(row) for row in rows]
-        return [o for o in outages if not open_only or o.open(info)]
+        def build(rows: list[m.Outage]) -> list[OutageType]:
+            outages = [OutageType.from_model(row) for row in rows]
+            return [o for o in outages if not open_only or o.open(info)]
+
+        return info.context.loaders.outages_by_compound.resolve(self.db_id, build)
 
     @classmethod
     def from_model(cls, row: m.Compound) -> CompoundType:
@@ -182,6 +192,27 @@ class CompoundType(Node):
             community_id=row.community_id,
             town_id=row.town_id,
         )
+
+
+register(
+    "ServiceContract",
+    enterprise=via(lambda loaders: loaders.enterprise, "enterprise_id", "Enterprise"),
+    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    tender=via(lambda loaders: loaders.tender, "tender_id", "Tender"),
+)
+register(
+    "Compound",
+    community=via(lambda loaders: loaders.jurisdiction, "community_id", "Community"),
+    town=via(lambda loaders: loaders.jurisdiction, "town_id", "Town"),
+    currentContract=via(
+        lambda loaders: loaders.current_contracts_by_compound, "id", "ServiceContract"
+    ),
+    contracts=via(lambda loaders: loaders.contracts_by_compound, "id", "ServiceContract"),
+    committee=via(lambda loaders: loaders.committee_by_compound, "id", "OwnersCommittee"),
+    tenders=via(lambda loaders: loaders.tenders_by_compound, "id", "Tender"),
+    connectionTasks=via(lambda loaders: loaders.connection_tasks_by_compound, "id", None),
+    outages=via(lambda loaders: loaders.outages_by_compound, "id", None),
+)
 
 
 @strawberry.input(description="Conditions on compounds; all given conditions must hold.")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -14,6 +15,8 @@ from hub.graphql.common import ProvenanceType
 from hub.graphql.compounds import CompoundType, ServiceContractType
 from hub.graphql.context import Info
 from hub.graphql.enums import AssessmentKind, CreditCategory, CreditLevel, EnterpriseStatus
+from hub.graphql.loaders import Loaders
+from hub.graphql.prefetch import Relation, flatten, register, same_row, via
 from hub.graphql.relay import Node
 from hub.graphql.tenders import TenderAwardType, TenderBidType
 from hub.services.enterprises import EnterpriseFilter
@@ -59,49 +62,54 @@ class EnterpriseCreditType:
     enterprise_id: strawberry.Private[int]
 
     @strawberry.field(description="The credit records, newest first.")
-    async def records(
+    def records(
         self,
         info: Info,
         valid_only: Annotated[
             bool, strawberry.argument(description="Only the records that count today.")
         ] = False,
     ) -> list[CreditRecordType]:
-        rows = await info.context.loaders.credit_records_by_enterprise.load(self.enterprise_id)
         today = info.context.today
-        result = []
-        for r in rows:
-            valid = is_valid_on(
-                CreditEntry(r.category, r.points, r.valid_from, r.valid_until), today
-            )
-            if valid_only and not valid:
-                continue
-            result.append(
-                CreditRecordType(
-                    category=r.category,
-                    title=r.title,
-                    points=r.points,
-                    level=r.level,
-                    recorded_on=r.recorded_on,
-                    valid_from=r.valid_from,
-                    valid_until=r.valid_until,
-                    valid_today=valid,
-                    provenance=ProvenanceType.of(r),
+
+        def build(rows: list[m.EnterpriseCreditRecord]) -> list[CreditRecordType]:
+            result = []
+            for r in rows:
+                valid = is_valid_on(
+                    CreditEntry(r.category, r.points, r.valid_from, r.valid_until), today
                 )
-            )
-        return result
+                if valid_only and not valid:
+                    continue
+                result.append(
+                    CreditRecordType(
+                        category=r.category,
+                        title=r.title,
+                        points=r.points,
+                        level=r.level,
+                        recorded_on=r.recorded_on,
+                        valid_from=r.valid_from,
+                        valid_until=r.valid_until,
+                        valid_today=valid,
+                        provenance=ProvenanceType.of(r),
+                    )
+                )
+            return result
+
+        return info.context.loaders.credit_records_by_enterprise.resolve(self.enterprise_id, build)
 
     @strawberry.field(description="Published evaluations over time, oldest first (for a chart).")
-    async def history(self, info: Info) -> list[CreditGradeType]:
-        rows = await info.context.loaders.credit_grades_by_enterprise.load(self.enterprise_id)
-        return [
-            CreditGradeType(
-                evaluated_on=r.evaluated_on,
-                score=r.score,
-                grade=r.grade,
-                provenance=ProvenanceType.of(r),
-            )
-            for r in rows
-        ]
+    def history(self, info: Info) -> list[CreditGradeType]:
+        def build(rows: list[m.EnterpriseCreditGrade]) -> list[CreditGradeType]:
+            return [
+                CreditGradeType(
+                    evaluated_on=r.evaluated_on,
+                    score=r.score,
+                    grade=r.grade,
+                    provenance=ProvenanceType.of(r),
+                )
+                for r in rows
+            ]
+
+        return info.context.loaders.credit_grades_by_enterprise.resolve(self.enterprise_id, build)
 
 
 @strawberry.type(
@@ -127,7 +135,7 @@ class EnterpriseType(Node):
     credit: EnterpriseCreditType = strawberry.field(description="Credit score, grade and records.")
 
     @strawberry.field(description="Service contracts, oldest first.")
-    async def contracts(
+    def contracts(
         self,
         info: Info,
         current: Annotated[
@@ -135,28 +143,36 @@ class EnterpriseType(Node):
             strawberry.argument(description="Only current (true) or only past (false) contracts."),
         ] = None,
     ) -> list[ServiceContractType]:
-        rows = await info.context.loaders.contracts_by_enterprise.load(self.db_id)
-        contracts = [ServiceContractType.from_model(r, today=info.context.today) for r in rows]
-        return [c for c in contracts if current is None or c.current is current]
+        today = info.context.today
+
+        def build(rows: list[m.ServiceContract]) -> list[ServiceContractType]:
+            contracts = [ServiceContractType.from_model(r, today=today) for r in rows]
+            return [c for c in contracts if current is None or c.current is current]
+
+        return info.context.loaders.contracts_by_enterprise.resolve(self.db_id, build)
 
     @strawberry.field(description="Compounds the enterprise serves today.")
     async def compounds_served(self, info: Info) -> list[CompoundType]:
-        contracts = await self.contracts(info, current=True)
-        rows = await info.context.loaders.compound.load_many([c.compound_id for c in contracts])
-        return [CompoundType.from_model(row) for row in rows if row is not None]
+        rows = await info.context.loaders.contracts_by_enterprise.load(self.db_id)
+        today = info.context.today
+        ids = [r.compound_id for r in rows if ServiceContractType.in_force(r, today)]
+        compounds = await info.context.loaders.compound.load_many(ids)
+        return [CompoundType.from_model(row) for row in compounds if row is not None]
 
     @strawberry.field(description="Bids in tenders (投标), oldest first.")
-    async def bids(self, info: Info) -> list[TenderBidType]:
-        rows = await info.context.loaders.bids_by_enterprise.load(self.db_id)
-        return [TenderBidType.from_model(row) for row in rows]
+    def bids(self, info: Info) -> list[TenderBidType]:
+        return info.context.loaders.bids_by_enterprise.resolve(
+            self.db_id, lambda rows: [TenderBidType.from_model(row) for row in rows]
+        )
 
     @strawberry.field(description="Tenders won (中标), oldest first.")
-    async def awards(self, info: Info) -> list[TenderAwardType]:
-        rows = await info.context.loaders.awards_by_enterprise.load(self.db_id)
-        return [TenderAwardType.from_model(row) for row in rows]
+    def awards(self, info: Info) -> list[TenderAwardType]:
+        return info.context.loaders.awards_by_enterprise.resolve(
+            self.db_id, lambda rows: [TenderAwardType.from_model(row) for row in rows]
+        )
 
     @strawberry.field(description="Assessments, oldest first, optionally of one year or kind.")
-    async def assessments(
+    def assessments(
         self,
         info: Info,
         year: Annotated[int | None, strawberry.argument(description="Only this year.")] = None,
@@ -164,17 +180,18 @@ class EnterpriseType(Node):
             AssessmentKind | None, strawberry.argument(description="Only this kind.")
         ] = None,
     ) -> list[AssessmentType]:
-        rows = await info.context.loaders.assessments_by_enterprise.load(self.db_id)
-        return [
-            AssessmentType.from_model(r)
-            for r in rows
-            if (year is None or r.year == year) and (kind is None or r.kind == kind)
-        ]
+        def build(rows: list[m.Assessment]) -> list[AssessmentType]:
+            return [
+                AssessmentType.from_model(r)
+                for r in rows
+                if (year is None or r.year == year) and (kind is None or r.kind == kind)
+            ]
+
+        return info.context.loaders.assessments_by_enterprise.resolve(self.db_id, build)
 
     @strawberry.field(description="Assessments summed up by year, newest year first.")
-    async def assessment_years(self, info: Info) -> list[AssessmentYearType]:
-        rows = await info.context.loaders.assessments_by_enterprise.load(self.db_id)
-        return years_of(rows)
+    def assessment_years(self, info: Info) -> list[AssessmentYearType]:
+        return info.context.loaders.assessments_by_enterprise.resolve(self.db_id, years_of)
 
     @classmethod
     def from_model(cls, row: m.Enterprise) -> EnterpriseType:
@@ -197,6 +214,31 @@ class EnterpriseType(Node):
                 enterprise_id=row.id,
             ),
         )
+
+
+async def _compounds_served(loaders: Loaders, enterprises: Sequence[m.Enterprise]) -> list[Any]:
+    contracts = await loaders.contracts_by_enterprise.load_many([e.id for e in enterprises])
+    ids = {
+        c.compound_id for c in flatten(contracts) if ServiceContractType.in_force(c, loaders.today)
+    }
+    return list(flatten(await loaders.compound.load_many(sorted(ids))))
+
+
+register(
+    "Enterprise",
+    credit=same_row("EnterpriseCredit"),
+    compoundsServed=Relation(fetch=_compounds_served, child="Compound"),
+    contracts=via(lambda loaders: loaders.contracts_by_enterprise, "id", "ServiceContract"),
+    bids=via(lambda loaders: loaders.bids_by_enterprise, "id", "TenderBid"),
+    awards=via(lambda loaders: loaders.awards_by_enterprise, "id", "TenderAward"),
+    assessments=via(lambda loaders: loaders.assessments_by_enterprise, "id", "Assessment"),
+    assessmentYears=via(lambda loaders: loaders.assessments_by_enterprise, "id", "AssessmentYear"),
+)
+register(
+    "EnterpriseCredit",
+    records=via(lambda loaders: loaders.credit_records_by_enterprise, "id", None),
+    history=via(lambda loaders: loaders.credit_grades_by_enterprise, "id", None),
+)
 
 
 @strawberry.input(description="Conditions on enterprises; all given conditions must hold.")

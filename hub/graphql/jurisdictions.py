@@ -8,6 +8,7 @@ import strawberry
 
 from hub.graphql.context import Info
 from hub.graphql.enums import TownKind
+from hub.graphql.prefetch import register, via
 from hub.store import models as m
 
 from .relay import Node
@@ -30,9 +31,10 @@ class TownType(Node):
     )
 
     @strawberry.field(description="The communities (社区) of the town, by code.")
-    async def communities(self, info: Info) -> list[CommunityType]:
-        rows = await info.context.loaders.sub_jurisdictions.load(self.db_id)
-        return [CommunityType.from_model(row) for row in rows]
+    def communities(self, info: Info) -> list[CommunityType]:
+        return info.context.loaders.sub_jurisdictions.resolve(
+            self.db_id, lambda rows: [CommunityType.from_model(row) for row in rows]
+        )
 
     @classmethod
     def from_model(cls, row: m.Jurisdiction) -> TownType:
@@ -59,19 +61,18 @@ class CommunityType(Node):
     town_id: strawberry.Private[int]
 
     @strawberry.field(description="The town the community belongs to.")
-    async def town(self, info: Info) -> TownType:
-        row = await info.context.loaders.jurisdiction.load(self.town_id)
-        assert row is not None
-        return TownType.from_model(row)
+    def town(self, info: Info) -> TownType:
+        return info.context.loaders.jurisdiction.resolve(self.town_id, TownType.from_model)
 
     @strawberry.field(description="The compounds (住宅小区) of the community, by code.")
-    async def compounds(
+    def compounds(
         self, info: Info
     ) -> list[Annotated[CompoundType, strawberry.lazy("hub.graphql.compounds")]]:
         from hub.graphql.compounds import CompoundType
 
-        rows = await info.context.loaders.compounds_by_community.load(self.db_id)
-        return [CompoundType.from_model(row) for row in rows]
+        return info.context.loaders.compounds_by_community.resolve(
+            self.db_id, lambda rows: [CompoundType.from_model(row) for row in rows]
+        )
 
     @classmethod
     def from_model(cls, row: m.Jurisdiction) -> CommunityType:
@@ -83,3 +84,11 @@ class CommunityType(Node):
             generated=row.generated,
             town_id=row.parent_id,
         )
+
+
+register("Town", communities=via(lambda loaders: loaders.sub_jurisdictions, "id", "Community"))
+register(
+    "Community",
+    town=via(lambda loaders: loaders.jurisdiction, "parent_id", "Town"),
+    compounds=via(lambda loaders: loaders.compounds_by_community, "id", "Compound"),
+)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -160,16 +160,20 @@ async def paginate(
     first: int,
     after: str | None,
     to_node: Callable[[Any], NodeT],
+    prefetch: Callable[[Sequence[Any]], Awaitable[None]] | None = None,
 ) -> Connection[NodeT]:
     """The page of ``stmt`` after the cursor, as a connection of ``to_node(row)``.
 
-    ``totalCount`` runs its COUNT query only when a client asks for it.
+    ``prefetch`` receives the page's rows before the nodes are built (see
+    ``hub.graphql.prefetch``). ``totalCount`` runs its COUNT query only when a client asks for it.
     """
     check_first(first)
     position = decode_cursor(after, ordering) if after else None
     page: Page[Any] = await db.run(
         lambda session: fetch_page(session, stmt, ordering=ordering, first=first, after=position)
     )
+    if prefetch is not None:
+        await prefetch(page.rows)
     edges = [
         Edge(cursor=encode_cursor(ordering, pos), node=to_node(row))
         for row, pos in zip(page.rows, page.positions, strict=True)

@@ -22,8 +22,10 @@ from hub.graphql.compounds import (
 from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
 from hub.graphql.errors import ErrorCodes, is_unexpected
+from hub.graphql.execution import HubExecutionContext
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.mutations import Mutation
+from hub.graphql.prefetch import prefetch_nodes, prefetch_object
 from hub.graphql.relay import (
     AFTER,
     DEFAULT_PAGE_SIZE,
@@ -84,6 +86,7 @@ class Query(SyncQuery):
     @strawberry.field(description="The towns of the banner and the 水岸新城 office, by code.")
     async def towns(self, info: Info) -> list[TownType]:
         rows = await info.context.db.run(jurisdictions.list_towns)
+        await prefetch_object(info, "Town", rows)
         return [TownType.from_model(row) for row in rows]
 
     @strawberry.field(description="Compounds (住宅小区), filtered and paged.")
@@ -112,6 +115,7 @@ class Query(SyncQuery):
             first=first,
             after=after,
             to_node=CompoundType.from_model,
+            prefetch=lambda rows: prefetch_nodes(info, "Compound", rows),
         )
 
     @strawberry.field(description="One compound, by global ID or by code.")
@@ -131,6 +135,7 @@ class Query(SyncQuery):
         else:
             assert code is not None
             row = await info.context.db.run(lambda s: compounds.get_by_code_or_raise(s, code=code))
+        await prefetch_object(info, "Compound", [row])
         return CompoundType.from_model(row)
 
     @strawberry.field(description="Property service enterprises, filtered, ordered and paged.")
@@ -159,6 +164,7 @@ class Query(SyncQuery):
             first=first,
             after=after,
             to_node=EnterpriseType.from_model,
+            prefetch=lambda rows: prefetch_nodes(info, "Enterprise", rows),
         )
 
     @strawberry.field(
@@ -183,6 +189,7 @@ class Query(SyncQuery):
             row = await info.context.db.run(
                 lambda s: enterprises.get_by_uscc_or_raise(s, uscc=uscc)
             )
+        await prefetch_object(info, "Enterprise", [row])
         return EnterpriseType.from_model(row)
 
     @strawberry.field(description="Owners' committees (业主委员会), filtered and paged.")
@@ -208,6 +215,7 @@ class Query(SyncQuery):
             first=first,
             after=after,
             to_node=OwnersCommitteeType.from_model,
+            prefetch=lambda rows: prefetch_nodes(info, "OwnersCommittee", rows),
         )
 
     @strawberry.field(description="Tenders (招投标) synced from the tender platform, paged.")
@@ -232,6 +240,7 @@ class Query(SyncQuery):
             first=first,
             after=after,
             to_node=TenderType.from_model,
+            prefetch=lambda rows: prefetch_nodes(info, "Tender", rows),
         )
 
     @strawberry.field(
@@ -292,4 +301,5 @@ def build_schema() -> HubSchema:
         mutation=Mutation,
         types=[ServiceContractType, AssessmentType],
         extensions=[CloseDatabase, ErrorCodes],
+        execution_context_class=HubExecutionContext,
     )

@@ -11,6 +11,7 @@ import strawberry
 from hub.graphql.common import ProvenanceType
 from hub.graphql.context import Info
 from hub.graphql.enums import SelectionMethod, TenderMethod, TenderStatus
+from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.services.tenders import TenderFilter
 from hub.store import models as m
@@ -23,18 +24,14 @@ Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds")]
 Enterprise = Annotated["EnterpriseType", strawberry.lazy("hub.graphql.enterprises")]
 
 
-async def _enterprise(info: Info, enterprise_id: int) -> EnterpriseType:
+def _enterprise(info: Info, enterprise_id: int) -> EnterpriseType:
     from hub.graphql.enterprises import EnterpriseType
 
-    row = await info.context.loaders.enterprise.load(enterprise_id)
-    assert row is not None
-    return EnterpriseType.from_model(row)
+    return info.context.loaders.enterprise.resolve(enterprise_id, EnterpriseType.from_model)
 
 
-async def _tender(info: Info, tender_id: int) -> TenderType:
-    row = await info.context.loaders.tender.load(tender_id)
-    assert row is not None
-    return TenderType.from_model(row)
+def _tender(info: Info, tender_id: int) -> TenderType:
+    return info.context.loaders.tender.resolve(tender_id, TenderType.from_model)
 
 
 @strawberry.type(name="TenderBid", description="A bid (投标) of an enterprise in a tender.")
@@ -47,17 +44,19 @@ class TenderBidType:
     enterprise_id: strawberry.Private[int]
 
     @strawberry.field(description="The bidding enterprise.")
-    async def enterprise(self, info: Info) -> Enterprise:
-        return await _enterprise(info, self.enterprise_id)
+    def enterprise(self, info: Info) -> Enterprise:
+        return _enterprise(info, self.enterprise_id)
 
     @strawberry.field(description="The tender.")
-    async def tender(self, info: Info) -> TenderType:
-        return await _tender(info, self.tender_id)
+    def tender(self, info: Info) -> TenderType:
+        return _tender(info, self.tender_id)
 
     @strawberry.field(description="True when this bid won the tender.")
-    async def won(self, info: Info) -> bool:
-        award = await info.context.loaders.award_by_tender.load(self.tender_id)
-        return award is not None and award.enterprise_id == self.enterprise_id
+    def won(self, info: Info) -> bool:
+        return info.context.loaders.award_by_tender.resolve(
+            self.tender_id,
+            lambda award: award is not None and award.enterprise_id == self.enterprise_id,
+        )
 
     @classmethod
     def from_model(cls, row: m.TenderBid) -> TenderBidType:
@@ -80,8 +79,8 @@ class TenderCandidateType:
     enterprise_id: strawberry.Private[int]
 
     @strawberry.field(description="The candidate enterprise.")
-    async def enterprise(self, info: Info) -> Enterprise:
-        return await _enterprise(info, self.enterprise_id)
+    def enterprise(self, info: Info) -> Enterprise:
+        return _enterprise(info, self.enterprise_id)
 
 
 @strawberry.type(
@@ -101,12 +100,12 @@ class TenderAwardType:
     enterprise_id: strawberry.Private[int]
 
     @strawberry.field(description="The winning enterprise.")
-    async def enterprise(self, info: Info) -> Enterprise:
-        return await _enterprise(info, self.enterprise_id)
+    def enterprise(self, info: Info) -> Enterprise:
+        return _enterprise(info, self.enterprise_id)
 
     @strawberry.field(description="The tender.")
-    async def tender(self, info: Info) -> TenderType:
-        return await _tender(info, self.tender_id)
+    def tender(self, info: Info) -> TenderType:
+        return _tender(info, self.tender_id)
 
     @classmethod
     def from_model(cls, row: m.TenderAward) -> TenderAwardType:
@@ -139,32 +138,38 @@ class TenderType(Node):
     compound_id: strawberry.Private[int]
 
     @strawberry.field(description="The compound the tender is for.")
-    async def compound(self, info: Info) -> Compound:
+    def compound(self, info: Info) -> Compound:
         from hub.graphql.compounds import CompoundType
 
-        row = await info.context.loaders.compound.load(self.compound_id)
-        assert row is not None
-        return CompoundType.from_model(row)
+        return info.context.loaders.compound.resolve(self.compound_id, CompoundType.from_model)
 
     @strawberry.field(description="The bids, cheapest first.")
-    async def bids(self, info: Info) -> list[TenderBidType]:
-        rows = await info.context.loaders.bids_by_tender.load(self.db_id)
-        return [TenderBidType.from_model(row) for row in rows]
+    def bids(self, info: Info) -> list[TenderBidType]:
+        return info.context.loaders.bids_by_tender.resolve(
+            self.db_id, lambda rows: [TenderBidType.from_model(row) for row in rows]
+        )
 
     @strawberry.field(description="The ranked candidates, first rank first.")
-    async def candidates(self, info: Info) -> list[TenderCandidateType]:
-        rows = await info.context.loaders.candidates_by_tender.load(self.db_id)
-        return [
-            TenderCandidateType(
-                rank=r.rank, total_score=r.total_score, enterprise_id=r.enterprise_id
-            )
-            for r in rows
-        ]
+    def candidates(self, info: Info) -> list[TenderCandidateType]:
+        def build(rows: list[m.TenderCandidate]) -> list[TenderCandidateType]:
+            return [
+                TenderCandidateType(
+                    rank=r.rank, total_score=r.total_score, enterprise_id=r.enterprise_id
+                )
+                for r in rows
+            ]
+
+        return info.context.loaders.candidates_by_tender.resolve(self.db_id, build)
 
     @strawberry.field(description="The award; null until the tender is awarded.")
-    async def award(self, info: Info) -> TenderAwardType | None:
-        row = await info.context.loaders.award_by_tender.load(self.db_id)
-        return TenderAwardType.from_model(row) if row else None
+    def award(self, info: Info) -> TenderAwardType | None:
+        return info.context.loaders.award_by_tender.resolve(
+            self.db_id, lambda row: TenderAwardType.from_model(row) if row else None
+        )
+
+    @classmethod
+    def from_optional(cls, row: m.Tender | None) -> TenderType | None:
+        return cls.from_model(row) if row is not None else None
 
     @classmethod
     def from_model(cls, row: m.Tender) -> TenderType:
@@ -181,6 +186,30 @@ class TenderType(Node):
             provenance=ProvenanceType.of(row),
             compound_id=row.compound_id,
         )
+
+
+register(
+    "TenderBid",
+    enterprise=via(lambda loaders: loaders.enterprise, "enterprise_id", "Enterprise"),
+    tender=via(lambda loaders: loaders.tender, "tender_id", "Tender"),
+    won=via(lambda loaders: loaders.award_by_tender, "tender_id", None),
+)
+register(
+    "TenderCandidate",
+    enterprise=via(lambda loaders: loaders.enterprise, "enterprise_id", "Enterprise"),
+)
+register(
+    "TenderAward",
+    enterprise=via(lambda loaders: loaders.enterprise, "enterprise_id", "Enterprise"),
+    tender=via(lambda loaders: loaders.tender, "tender_id", "Tender"),
+)
+register(
+    "Tender",
+    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    bids=via(lambda loaders: loaders.bids_by_tender, "id", "TenderBid"),
+    candidates=via(lambda loaders: loaders.candidates_by_tender, "id", "TenderCandidate"),
+    award=via(lambda loaders: loaders.award_by_tender, "id", "TenderAward"),
+)
 
 
 @strawberry.input(description="Conditions on tenders; all given conditions must hold.")
