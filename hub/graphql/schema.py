@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import strawberry
 from graphql.error import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from hub.errors import BadUserInput, NotFound
@@ -294,12 +295,23 @@ class HubSchema(strawberry.Schema):
                 )
 
 
+DOCUMENT_CACHE_SIZE = 512
+"""Distinct GraphQL documents whose parse and validation results are kept."""
+
+
 def build_schema() -> HubSchema:
     """The schema with the extensions every deployment runs."""
     return HubSchema(
         query=Query,
         mutation=Mutation,
         types=[ServiceContractType, AssessmentType],
-        extensions=[CloseDatabase, ErrorCodes],
+        extensions=[
+            CloseDatabase,
+            ErrorCodes,
+            # Member-unit systems send the same few documents again and again: parse and
+            # validate each once (bounded LRU caches keyed by the document's text).
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ],
         execution_context_class=HubExecutionContext,
     )
