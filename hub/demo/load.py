@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
 from hub.errors import BadUserInput
-from hub.store import models, sync_models  # noqa: F401  (registers the tables in the metadata)
+from hub.store import access_models, models, sync_models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
 
@@ -70,7 +70,8 @@ async def load_demo_data(
     today: date = DEFAULT_TODAY,
     upstream: bool = True,
 ) -> DemoSummary:
-    """Insert the demo data set; with ``replace``, delete every row of every table first.
+    """Insert the demo data set; with ``replace``, delete the rows of the tables first (all but
+    ``KEPT_ON_REPLACE``).
 
     Refuses (``BadUserInput``) to load into a store that already has jurisdictions unless
     ``replace`` is set: the demo ids would collide with the rows there.
@@ -159,9 +160,17 @@ def local_only(tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
     return out
 
 
+KEPT_ON_REPLACE = frozenset({"audit_log", "trusted_documents"})
+"""Tables a replacement leaves alone: the audit log is append-only, and trusted documents are
+configuration, not data. API clients go with the member units they belong to."""
+
+
 async def _delete_all(session: AsyncSession, report: Callable[[str], None]) -> None:
-    """Delete all rows of all tables, children first (alembic_version is not in the metadata)."""
+    """Delete all rows of all tables but ``KEPT_ON_REPLACE``, children first (alembic_version is
+    not in the metadata)."""
     for table in reversed(Base.metadata.sorted_tables):
+        if table.name in KEPT_ON_REPLACE:
+            continue
         # SQLite checks ON DELETE RESTRICT row by row, so a table referring to itself (a town's
         # communities) cannot be emptied in one statement: cut those references first.
         self_refs = {fk.parent.name: None for fk in table.foreign_keys if fk.column.table is table}

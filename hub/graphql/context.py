@@ -18,6 +18,7 @@ from starlette.requests import HTTPConnection
 from strawberry.extensions import SchemaExtension
 
 from hub.config import Settings
+from hub.domain.access import PUBLIC, Principal
 from hub.graphql.loaders import Loaders
 from hub.store.base import utcnow
 from hub.store.session import for_writing
@@ -84,26 +85,14 @@ class RequestDatabase:
                 self._session = None
 
 
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is asking. Until API clients and staff sign-in exist (issue #4) everyone is public."""
-
-    role: str = "public"
-    unit_code: str | None = None
-    permissions: tuple[str, ...] = ()
-
-    @property
-    def authenticated(self) -> bool:
-        return self.unit_code is not None
-
-
 @dataclass
 class HubContext:
     """Everything a resolver may use; built fresh for each request."""
 
     settings: Settings
     db: RequestDatabase
-    viewer: Viewer
+    viewer: Principal
+    """Who is asking (see ``hub.domain.access``); the public unless a credential was sent."""
     now: datetime = field(default_factory=utcnow)
     request: HTTPConnection | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
@@ -126,12 +115,13 @@ def make_context(
     request: HTTPConnection | None = None,
     now: datetime | None = None,
     sync: SyncManager | None = None,
+    viewer: Principal = PUBLIC,
 ) -> HubContext:
     """A new context for one request; the request id is taken from ``X-Request-ID`` if sent."""
     context = HubContext(
         settings=settings,
         db=RequestDatabase(sessionmaker),
-        viewer=Viewer(),
+        viewer=viewer,
         now=now or utcnow(),
         request=request,
         sync=sync,

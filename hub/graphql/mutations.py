@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import Permission
 from hub.errors import BadUserInput, NotFound
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
@@ -18,11 +19,8 @@ from hub.store.sync_models import ReconciliationItem
 from hub.sync.lease import SyncBusy
 
 
-def _may(info: Info, permission: str) -> bool:
-    # Until member-unit access exists (issue #4), development lets anyone operate the sync so
-    # that the demo can be driven from GraphiQL; production lets nobody without the permission.
-    context = info.context
-    return permission in context.viewer.permissions or not context.settings.is_production
+def _may(info: Info, permission: Permission) -> bool:
+    return info.context.viewer.may(permission)
 
 
 @strawberry.type(description="The sync was started in the background; follow it in `syncRuns`.")
@@ -69,13 +67,19 @@ class Mutation:
             strawberry.argument(description="Pull everything and mark what is gone as deleted."),
         ] = False,
     ) -> SyncTriggerResult:
-        if not _may(info, "sync:trigger"):
-            return NotPermitted(message="syncTrigger needs the sync:trigger permission")
-        manager = info.context.sync
+        if not _may(info, Permission.OPERATE_SYNC):
+            return NotPermitted(
+                message=f"syncTrigger needs the {Permission.OPERATE_SYNC} permission"
+            )
+        manager, viewer = info.context.sync, info.context.viewer
         if manager is None:
             return ValidationFailed(message="no sync manager runs in this process", field=None)
         try:
-            manager.trigger(source, full=full, trigger=f"graphql:{info.context.viewer.role}")
+            manager.trigger(
+                source,
+                full=full,
+                trigger=f"graphql:{viewer.unit_code or viewer.role.value}",
+            )
         except BadUserInput as exc:
             return ValidationFailed.of(exc)
         except SyncBusy as exc:
@@ -101,7 +105,7 @@ class Mutation:
             str | None, strawberry.argument(description="Community of the created compound.")
         ] = None,
     ) -> ReconciliationResolveResult:
-        if not _may(info, "reconciliation:resolve"):
+        if not _may(info, Permission.OPERATE_SYNC):
             return NotPermitted(
                 message="reconciliationResolve needs the reconciliation:resolve permission"
             )
@@ -122,7 +126,7 @@ class Mutation:
                 compound_id=target,
                 create=create_compound,
                 community_code=community_code,
-                resolved_by=info.context.viewer.unit_code or info.context.viewer.role,
+                resolved_by=info.context.viewer.unit_code or info.context.viewer.role.value,
             )
             if info.context.sync is not None:
                 await info.context.sync.apply_reconciled(session, item)

@@ -81,8 +81,16 @@ class Query(SyncQuery):
         return convert(row)
 
     @strawberry.field(description="Who is asking, and what they may do.")
-    def viewer(self, info: Info) -> ViewerType:
-        return ViewerType.of(info.context.viewer)
+    async def viewer(self, info: Info) -> ViewerType:
+        viewer = info.context.viewer
+        loader = info.context.loaders.jurisdiction
+        town = await loader.load(viewer.town_id) if viewer.town_id else None
+        community = await loader.load(viewer.community_id) if viewer.community_id else None
+        return ViewerType.of(
+            viewer,
+            town_code=town.code if town else None,
+            community_code=community.code if community else None,
+        )
 
     @strawberry.field(description="The towns of the banner and the 水岸新城 office, by code.")
     async def towns(self, info: Info) -> list[TownType]:

@@ -277,5 +277,5 @@ async def test_viewer_is_the_anonymous_public(gql: GraphQLCall) -> None:
         "authenticated": False,
         "role": "public",
         "unitCode": None,
-        "permissions": [],
+        "permissions": ["owner-credit:check", "read:enterprises"],
     }

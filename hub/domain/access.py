@@ -1,0 +1,182 @@
+"""Who may do what: the role table of the joint conference (MISSION.md R1–R3, R12).
+
+This is the one place where roles get their permissions and their scope. Every check of the hub
+derives from it: the GraphQL layer asks ``Grant.may`` before a root field or mutation runs, and the
+services filter what they read by the grant's ``scope`` (jurisdiction is enforced where the data
+is read, not by hiding fields afterwards).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from hub.domain.enums import UnitRole
+
+
+class Role(enum.StrEnum):
+    """A member unit's role, or the anonymous public."""
+
+    COMPETENT_DEPARTMENT = UnitRole.COMPETENT_DEPARTMENT.value  # 住建局
+    TOWN = UnitRole.TOWN.value  # 镇人民政府, 水岸新城推进办
+    COMMUNITY = UnitRole.COMMUNITY.value  # 社区
+    DEPARTMENT = UnitRole.DEPARTMENT.value  # 城管局, 消防大队 …
+    PARTY_PUBLICITY = UnitRole.PARTY_PUBLICITY.value  # 组织部, 宣传部
+    INSPECTION_OFFICE = UnitRole.INSPECTION_OFFICE.value  # 督查室
+    UTILITY = UnitRole.UTILITY.value  # 水、电、气、热、通讯
+    PUBLIC = "public"  # anyone without a credential
+
+
+class Permission(enum.StrEnum):
+    """What a role may do. Read permissions name the part of the data they open."""
+
+    READ_ENTERPRISES = "read:enterprises"  # registration, credit grade list (public)
+    READ_ENTERPRISE_DETAIL = "read:enterprise-detail"  # contracts, bids, assessments of a profile
+    READ_COMPOUNDS = "read:compounds"  # compounds, contracts, utility data
+    READ_COMMITTEES = "read:committees"  # owners' committees and their terms
+    READ_TENDERS = "read:tenders"
+    READ_STATISTICS = "read:statistics"  # aggregated figures
+    READ_SYNC = "read:sync"  # sync status, runs, quarantine, reconciliation
+    READ_AUDIT = "read:audit"  # the audit log
+    PII = "pii"  # unmasked personal data (each read is audited)
+    OWNER_CREDIT_CHECK = "owner-credit:check"  # the public self-check of an owner's credit
+    WRITE_ENTERPRISES = "write:enterprises"  # enterprises' local data, assessments, rankings
+    WRITE_LOCAL = "write:local"  # ledger, committees, owner credit within the scope
+    ASSESS_COMMITTEES = "assess:committees"
+    OPERATE_SYNC = "operate:sync"  # trigger syncs, resolve the reconciliation queue
+
+
+class Scope(enum.StrEnum):
+    """How far a role's reads and writes reach."""
+
+    BANNER = "banner"  # the whole banner
+    TOWN = "town"  # the unit's town (or the 水岸新城 office's area)
+    COMMUNITY = "community"  # the unit's community
+    UNIT = "unit"  # the unit's own records only (a utility's tasks and outages)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """A role's permissions and scope."""
+
+    role: Role
+    permissions: frozenset[Permission]
+    scope: Scope
+    description: str
+
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+
+_P = Permission
+_PUBLIC_READS = frozenset({_P.READ_ENTERPRISES, _P.OWNER_CREDIT_CHECK})
+_DIRECTORY = frozenset(
+    {
+        _P.READ_ENTERPRISES,
+        _P.READ_ENTERPRISE_DETAIL,
+        _P.READ_COMPOUNDS,
+        _P.READ_COMMITTEES,
+        _P.READ_TENDERS,
+        _P.READ_STATISTICS,
+    }
+)
+
+ROLE_TABLE: dict[Role, Grant] = {
+    grant.role: grant
+    for grant in (
+        Grant(
+            Role.COMPETENT_DEPARTMENT,
+            _PUBLIC_READS | _DIRECTORY | {_P.READ_SYNC, _P.WRITE_ENTERPRISES, _P.OPERATE_SYNC},
+            Scope.BANNER,
+            "住建局: reads everything; writes enterprises' local data, assessments and rankings; "
+            "operates the sync. Personal data masked.",
+        ),
+        Grant(
+            Role.TOWN,
+            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL},
+            Scope.TOWN,
+            "Town government or 水岸新城推进办: reads and writes within its town, personal data "
+            "included (audited).",
+        ),
+        Grant(
+            Role.COMMUNITY,
+            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL, _P.ASSESS_COMMITTEES},
+            Scope.COMMUNITY,
+            "Community: reads and writes within its community, personal data included "
+            "(audited); assesses committees.",
+        ),
+        Grant(
+            Role.DEPARTMENT,
+            _PUBLIC_READS | {_P.READ_COMPOUNDS},
+            Scope.BANNER,
+            "城管局, 消防大队 …: reads compounds and the ledger items routed to it; no personal "
+            "data.",
+        ),
+        Grant(
+            Role.PARTY_PUBLICITY,
+            _PUBLIC_READS | {_P.READ_STATISTICS},
+            Scope.BANNER,
+            "组织部, 宣传部: aggregated statistics only.",
+        ),
+        Grant(
+            Role.INSPECTION_OFFICE,
+            _PUBLIC_READS | _DIRECTORY | {_P.READ_SYNC, _P.READ_AUDIT},
+            Scope.BANNER,
+            "督查室: reads everything, the audit log included; no writes. Personal data masked.",
+        ),
+        Grant(
+            Role.UTILITY,
+            _PUBLIC_READS | {_P.READ_COMPOUNDS},
+            Scope.UNIT,
+            "Utility company: compounds with its own connection tasks and outages.",
+        ),
+        Grant(
+            Role.PUBLIC,
+            _PUBLIC_READS,
+            Scope.BANNER,
+            "Anyone: the enterprise credit-grade list, published rankings, the owner-credit "
+            "self-check.",
+        ),
+    )
+}
+"""Every role's grant. Change access here, nowhere else."""
+
+
+def grant_of(role: Role) -> Grant:
+    return ROLE_TABLE[role]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: a member unit's API client or signed-in staff, or the anonymous public.
+
+    ``town_id`` and ``community_id`` are the unit's jurisdiction (a community unit has both; a
+    town unit only the town); ``client`` names the credential (an API key's prefix or a token's
+    subject) for the audit log and per-client limits. Never personal data.
+    """
+
+    role: Role = Role.PUBLIC
+    unit_code: str | None = None
+    unit_id: int | None = None
+    town_id: int | None = None
+    community_id: int | None = None
+    client: str | None = None
+
+    @property
+    def grant(self) -> Grant:
+        return ROLE_TABLE[self.role]
+
+    @property
+    def scope(self) -> Scope:
+        return self.grant.scope
+
+    @property
+    def authenticated(self) -> bool:
+        return self.unit_code is not None
+
+    def may(self, permission: Permission) -> bool:
+        return self.grant.may(permission)
+
+
+PUBLIC = Principal()
+"""The anonymous caller."""
