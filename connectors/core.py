@@ -16,6 +16,7 @@ stable order (cursor field, then primary key).
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import hashlib
 import json
@@ -94,6 +95,24 @@ class StreamSpec:
     # The kinds of store record the stream yields; a full reconciliation marks the records of
     # these kinds that the stream no longer lists as deleted.
     entities: tuple[Entity, ...] = ()
+
+
+PAGE_SIZE = 1000
+"""Records per page the connectors ask for: the largest page each upstream's CONTRACT.md allows.
+
+Every page costs the sync a request and a transaction; at 100 records per page that fixed part
+was a good share of a sync's time (the sync benchmark, M3, in docs/performance.md).
+"""
+
+
+def with_page_size(streams: Sequence[StreamSpec], page_size: int | None) -> tuple[StreamSpec, ...]:
+    """The streams asking for ``page_size`` records per page (None: as they are). Tests use
+    small pages so that their small windows span several pages."""
+    if page_size is None:
+        return tuple(streams)
+    if page_size < 1:
+        raise ValueError("page_size must be positive")
+    return tuple(dataclasses.replace(stream, page_size=page_size) for stream in streams)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,7 +27,7 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -414,7 +414,7 @@ class UpstreamClient:
 
 async def iter_pages(
     client: UpstreamClient, stream: StreamSpec, window: Window, start_token: PageToken = None
-) -> AsyncIterator[Page]:
+) -> AsyncGenerator[Page, None]:
     """Yield the pages of ``stream`` in ``window`` from ``start_token`` until the last one.
 
     Raises ``PagingLoop`` when a page token comes back within the window, or when a non-empty

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import UTC
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from connectors.core import JSON, Entity, InvalidRecord, MappedRecord, Tombstone, content_hash
 from connectors.wire_common import Tombstone as WireTombstone
+from hub.domain.identifiers import validate_uscc
+from hub.errors import InvalidValue
 
 
 def parse_record(
@@ -48,3 +51,21 @@ def validation_reason(exc: ValidationError) -> str:
     parts = [f"{'.'.join(map(str, e['loc'])) or 'record'}: {e['msg']}" for e in errors[:3]]
     more = f" (+{len(errors) - 3} more)" if len(errors) > 3 else ""
     return "; ".join(parts) + more
+
+
+def checked_uscc(value: str, field: str) -> str:
+    """The USCC in canonical form, or ``InvalidRecord`` naming the field and why not."""
+    code, reason = _checked_uscc(value, field)
+    if code is None:
+        raise InvalidRecord(f"{field}: {reason}")
+    return code
+
+
+@lru_cache(maxsize=4096)
+def _checked_uscc(value: str, field: str) -> tuple[str | None, str]:
+    # Remembered: a sync sees the same few thousand enterprises' codes on every record that
+    # refers to them (a USCC is a public registration number, not personal data).
+    try:
+        return validate_uscc(value, field=field), ""
+    except InvalidValue as exc:
+        return None, exc.reason

@@ -15,11 +15,13 @@ from pydantic import BaseModel
 from connectors.auth import OAuth2ClientCredentials
 from connectors.core import (
     JSON,
+    PAGE_SIZE,
     Entity,
     MappedRecord,
     PageNumberPaging,
     StreamSpec,
     Tombstone,
+    with_page_size,
 )
 from connectors.ordos import mapping, wire
 from connectors.parsing import parse_record
@@ -41,7 +43,7 @@ def _stream(name: str, path: str, entity: Entity, *, root: bool = False) -> Stre
         primary_key="id",
         cursor_field="updatedAt",
         paging=_PAGING,
-        page_size=100,
+        page_size=PAGE_SIZE,
         depends_on=() if root else ("enterprises",),
         entities=(entity,),
     )
@@ -69,7 +71,7 @@ class OrdosConnector:
     """Pulls enterprises, credit, projects and inspections from the Ordos platform."""
 
     source = Source.ORDOS.value
-    streams = STREAMS
+    streams: tuple[StreamSpec, ...] = STREAMS
 
     def __init__(
         self,
@@ -79,7 +81,9 @@ class OrdosConnector:
         client_secret: str,
         scope: str | None = None,
         token_url: str | None = None,
+        page_size: int | None = None,
     ) -> None:
+        self.streams = with_page_size(STREAMS, page_size)
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self.scope = scope

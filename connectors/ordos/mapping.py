@@ -23,6 +23,7 @@ from connectors.core import (
     Ref,
 )
 from connectors.ordos import wire
+from connectors.parsing import checked_uscc
 from hub.domain.enums import (
     AssessmentKind,
     CreditCategory,
@@ -30,8 +31,6 @@ from hub.domain.enums import (
     EnterpriseStatus,
     SelectionMethod,
 )
-from hub.domain.identifiers import validate_uscc
-from hub.errors import InvalidValue
 
 ENTERPRISE_STATUS = {
     "存续": EnterpriseStatus.ACTIVE,
@@ -165,10 +164,7 @@ def _mapped(
 
 
 def _uscc(value: str, field: str) -> str:
-    try:
-        return validate_uscc(value, field=field)
-    except InvalidValue as exc:
-        raise InvalidRecord(f"{field}: {exc.reason}") from None
+    return checked_uscc(value, field)
 
 
 def _compound(compound: wire.CompoundName) -> CompoundRef:

@@ -15,11 +15,13 @@ from pydantic import BaseModel
 from connectors.auth import HmacSigning
 from connectors.core import (
     JSON,
+    PAGE_SIZE,
     CursorPaging,
     Entity,
     MappedRecord,
     StreamSpec,
     Tombstone,
+    with_page_size,
 )
 from connectors.parsing import parse_record
 from connectors.tender import mapping, wire
@@ -40,7 +42,7 @@ def _stream(name: str, paging: CursorPaging, entity: Entity, *, root: bool = Fal
         primary_key="id",
         cursor_field="updatedAt",
         paging=paging,
-        page_size=100,
+        page_size=PAGE_SIZE,
         depends_on=() if root else ("tenders",),
         entities=(entity,),
     )
@@ -66,9 +68,12 @@ class TenderConnector:
     """Pulls tenders, bids, ranked candidates and awards from the tender platform."""
 
     source = Source.TENDER.value
-    streams = STREAMS
+    streams: tuple[StreamSpec, ...] = STREAMS
 
-    def __init__(self, *, base_url: str, key_id: str, secret: str) -> None:
+    def __init__(
+        self, *, base_url: str, key_id: str, secret: str, page_size: int | None = None
+    ) -> None:
+        self.streams = with_page_size(STREAMS, page_size)
         self.base_url = base_url.rstrip("/")
         self.key_id = key_id
         self._secret = secret

@@ -19,10 +19,9 @@ from connectors.core import (
     Ref,
     SourceRef,
 )
+from connectors.parsing import checked_uscc
 from connectors.tender import wire
 from hub.domain.enums import SelectionMethod, TenderMethod, TenderStatus
-from hub.domain.identifiers import validate_uscc
-from hub.errors import InvalidValue
 
 TENDER_STATUS = {
     "招标公告": TenderStatus.ANNOUNCED,
@@ -91,10 +90,7 @@ def map_award(record: wire.Award, *, content_hash: str) -> MappedRecord:
 
 
 def _tender_and(tender_id: str, uscc: str, field: str) -> dict[str, Ref]:
-    try:
-        enterprise = EnterpriseRef(validate_uscc(uscc, field=field))
-    except InvalidValue as exc:
-        raise InvalidRecord(f"{field}: {exc.reason}") from None
+    enterprise = EnterpriseRef(checked_uscc(uscc, field))
     return {"tender_id": SourceRef(Entity.TENDER, tender_id), "enterprise_id": enterprise}
 
 

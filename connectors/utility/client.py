@@ -15,11 +15,13 @@ from pydantic import BaseModel
 from connectors.auth import ApiKeyAuth
 from connectors.core import (
     JSON,
+    PAGE_SIZE,
     Entity,
     MappedRecord,
     OffsetPaging,
     StreamSpec,
     Tombstone,
+    with_page_size,
 )
 from connectors.parsing import parse_record
 from connectors.utility import mapping, wire
@@ -39,7 +41,7 @@ def _stream(name: str, path: str, entity: Entity) -> StreamSpec:
         primary_key="id",
         cursor_field="updatedAt",
         paging=_PAGING,
-        page_size=100,
+        page_size=PAGE_SIZE,
         entities=(entity,),
     )
 
@@ -67,7 +69,7 @@ def utility_kind_of(unit_code: str) -> UtilityKind:
 class UtilityConnector:
     """Pulls one utility company's connection tasks and outages."""
 
-    streams = STREAMS
+    streams: tuple[StreamSpec, ...] = STREAMS
 
     def __init__(
         self,
@@ -77,7 +79,9 @@ class UtilityConnector:
         api_key: str,
         kind: UtilityKind | None = None,
         header: str = API_KEY_HEADER,
+        page_size: int | None = None,
     ) -> None:
+        self.streams = with_page_size(STREAMS, page_size)
         self.unit_code = unit_code
         self.kind = kind or utility_kind_of(unit_code)
         self.source = utility_source(unit_code)

@@ -3,7 +3,9 @@
 A run of a source takes the source's lease, then syncs its streams in order. For each stream it
 pulls the window ``[watermark − lookback, upper)`` where ``upper`` is fixed when the run starts;
 each page is applied and the stream's checkpoint (window and next-page token) committed in ONE
-transaction, so a run that is killed resumes after its last committed page. The watermark moves
+transaction, so a run that is killed resumes after its last committed page. The next page is
+fetched and parsed while the current one is written (``read_ahead``); it is applied only after the
+current one is committed. The watermark moves
 to ``upper`` only when a window was read completely and consistently:
 
 - with page-number or offset paging a record that leaves the window while it is being paged
@@ -14,16 +16,23 @@ to ``upper`` only when a window was read completely and consistently:
 
 Outcomes: SUCCEEDED; PARTIAL when the upstream asked to wait longer than the cap, its breaker
 opened, or a window stayed inconsistent — progress is kept; FAILED on any other error.
+
+The run's counters (``sync_runs``) are saved with the first page, then at most every
+``COUNTS_EVERY`` and at the end of each window and of the run: they are for people watching, and
+the checkpoint alone decides where a run resumes. On PostgreSQL the tables a run fills are
+ANALYZEd as they grow (``hub.sync.statistics``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,12 +54,17 @@ from hub.errors import HubError
 from hub.store.base import utcnow
 from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
 from hub.sync.lease import DEFAULT_TTL, Lease
-from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, apply_page
+from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, among, apply_page, tables_of
+from hub.sync.statistics import TableStatistics
 
 logger = logging.getLogger("hub.sync")
 
 QUARANTINE_MIN_SAMPLE = 50
 """Records a window must hold before its share of invalid records can fail the stream."""
+COUNTS_EVERY = timedelta(seconds=5)
+"""How often, at most, a page's transaction also saves the run's counters."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +140,49 @@ def _consistent(totals: set[int], received: set[object], resumed: bool) -> bool:
     return len(received) == next(iter(totals))
 
 
+@dataclass(frozen=True, slots=True)
+class ParsedPage:
+    """A page and what the connector made of its records."""
+
+    page: Page
+    items: list[MappedRecord | Tombstone]
+    invalid: list[tuple[Mapping[str, Any], InvalidRecord]]
+    raw_by_id: dict[str, Mapping[str, Any]]
+    """The raw record of each valid item, by source id (a quarantined payload, if refused)."""
+
+
+async def read_ahead(items: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:
+    """Yield the items of ``items`` while the next one is produced in a task of its own.
+
+    The sync engine writes a page while the next one is fetched and parsed: the upstream's
+    serving and the database's work overlap instead of adding up. An error producing the next
+    item is raised when that item is asked for, i.e. after the current one was handled; when the
+    consumer stops early, the item in production is cancelled (or its error dropped).
+    """
+
+    async def produce() -> tuple[bool, T | None]:
+        try:
+            return True, await anext(items)
+        except StopAsyncIteration:
+            return False, None
+
+    pending = asyncio.ensure_future(produce())
+    try:
+        while True:
+            more, item = await pending
+            if not more:
+                return
+            pending = asyncio.ensure_future(produce())
+            yield item  # type: ignore[misc]
+    finally:
+        if not pending.done():
+            pending.cancel()
+            await asyncio.wait([pending])
+        if not pending.cancelled():
+            pending.exception()  # retrieved: an item nobody asked for
+        await items.aclose()
+
+
 def _encode_token(token: PageToken) -> str | None:
     return None if token is None else json.dumps(token)
 
@@ -159,6 +216,8 @@ class SyncRunner:
         self.resolver = Resolver(self.source)
         self.lease = Lease(sessionmaker, self.source)
         self._lease_renewed = clock()
+        self.statistics = TableStatistics(sessionmaker)
+        self._counts_saved: datetime | None = None
         # Streams of the source with open quarantine entries (read once per run): clean pages
         # of the other streams then need no quarantine statement at all.
         self._quarantined_streams: set[str] | None = None
@@ -232,6 +291,7 @@ class SyncRunner:
         self, stream: StreamSpec, upper: datetime, report: RunReport, stream_report: StreamReport
     ) -> None:
         state = await self._state(stream)
+        await self.statistics.watch(self._tables(stream))
         windows: list[tuple[Window, PageToken, int | None]] = []
         if state.window_upper is not None:
             # A run stopped inside this window: finish it from its last checkpoint.
@@ -276,15 +336,18 @@ class SyncRunner:
             seen = Outcome()
             received: set[object] = set()
             pass_fetched = 0
-            async for page in iter_pages(self.client, stream, window, token):
-                pass_fetched += len(page.records)
-                outcome = await self._apply(stream, window, page, report, stream_report)
-                seen.add(outcome)
-                received.update(raw.get(stream.primary_key) for raw in page.records)
-                if page.total is not None:
-                    totals.add(page.total)
-                self.progress(Progress(stream.name, stream_report.fetched, page.total))
-                await self._renew_lease()
+            async with aclosing(read_ahead(self._pages(stream, window, token))) as pages:
+                async for parsed in pages:
+                    page = parsed.page
+                    pass_fetched += len(page.records)
+                    outcome = await self._apply(stream, window, parsed, report, stream_report)
+                    seen.add(outcome)
+                    received.update(raw.get(stream.primary_key) for raw in page.records)
+                    if page.total is not None:
+                        totals.add(page.total)
+                    self.progress(Progress(stream.name, stream_report.fetched, page.total))
+                    await self.statistics.changed(self._tables(stream), outcome.inserted)
+                    await self._renew_lease()
             if _consistent(totals, received, resumed):
                 break
             logger.info(
@@ -313,27 +376,44 @@ class SyncRunner:
                 f"({share:.0%}) were invalid, more than the threshold "
                 f"{self.options.quarantine_threshold:.0%}; the watermark was not advanced"
             )
-        await self._complete_window(stream, window, seen, stream_report)
+        await self._complete_window(stream, window, seen, report, stream_report)
+
+    async def _pages(
+        self, stream: StreamSpec, window: Window, token: PageToken
+    ) -> AsyncGenerator[ParsedPage, None]:
+        """The window's pages from ``token`` on, each with its records parsed."""
+        async with aclosing(iter_pages(self.client, stream, window, token)) as pages:
+            async for page in pages:
+                items: list[MappedRecord | Tombstone] = []
+                invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
+                raw_by_id: dict[str, Mapping[str, Any]] = {}
+                for raw in page.records:
+                    try:
+                        item = self.connector.parse(stream, raw)
+                    except InvalidRecord as exc:
+                        invalid.append((raw, exc))
+                        continue
+                    items.append(item)
+                    raw_by_id[item.source_id] = raw
+                yield ParsedPage(page, items, invalid, raw_by_id)
+
+    def _tables(self, stream: StreamSpec) -> list[str]:
+        return [table for entity in stream.entities for table in tables_of(entity)]
 
     async def _apply(
         self,
         stream: StreamSpec,
         window: Window,
-        page: Page,
+        parsed: ParsedPage,
         report: RunReport,
         stream_report: StreamReport,
     ) -> Outcome:
-        items: list[MappedRecord | Tombstone] = []
-        invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
-        raw_by_id: dict[str, Mapping[str, Any]] = {}
-        for raw in page.records:
-            try:
-                item = self.connector.parse(stream, raw)
-            except InvalidRecord as exc:
-                invalid.append((raw, exc))
-                continue
-            items.append(item)
-            raw_by_id[item.source_id] = raw
+        page, items, invalid, raw_by_id = (
+            parsed.page,
+            parsed.items,
+            parsed.invalid,
+            parsed.raw_by_id,
+        )
         now = self.clock()
         async with self.sessionmaker() as session, session.begin():
             outcome = await apply_page(
@@ -383,7 +463,8 @@ class SyncRunner:
             stream_report.fetched += len(page.records)
             stream_report.retries += page.retries
             stream_report.rate_limited += page.rate_limited
-            await self._save_counts(session, report)
+            if self._counts_saved is None or now - self._counts_saved >= COUNTS_EVERY:
+                await self._save_counts(session, report)
         return outcome
 
     async def _retry_quarantine(self, report: RunReport) -> None:
@@ -464,7 +545,7 @@ class SyncRunner:
         if valid and stream.name in self._quarantined_streams:
             await session.execute(
                 sa.update(QuarantinedRecord)
-                .where(*mine, open_entries, QuarantinedRecord.source_id.in_(valid))
+                .where(*mine, open_entries, among(session, QuarantinedRecord.source_id, valid))
                 .values(resolved_at=now, updated_at=now)
             )
         if not invalid:
@@ -490,7 +571,12 @@ class SyncRunner:
             entry.payload, entry.reason, entry.run_id = dict(raw), error.reason, None
 
     async def _complete_window(
-        self, stream: StreamSpec, window: Window, seen: Outcome, stream_report: StreamReport
+        self,
+        stream: StreamSpec,
+        window: Window,
+        seen: Outcome,
+        report: RunReport,
+        stream_report: StreamReport,
     ) -> None:
         now = self.clock()
         async with self.sessionmaker() as session, session.begin():
@@ -522,6 +608,7 @@ class SyncRunner:
                     updated_at=now,
                 )
             )
+            await self._save_counts(session, report)
 
     async def _mark_unseen_deleted(
         self, session: AsyncSession, stream: StreamSpec, seen: Outcome, now: datetime
@@ -574,6 +661,7 @@ class SyncRunner:
             )
 
     async def _save_counts(self, session: AsyncSession, report: RunReport) -> None:
+        self._counts_saved = self.clock()
         await session.execute(
             sa.update(SyncRun)
             .where(SyncRun.id == report.run_id)

@@ -46,8 +46,11 @@ class SyncManager:
         transports: Mapping[str, httpx.AsyncBaseTransport] | None = None,
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        page_size: int | None = None,
     ) -> None:
+        """``page_size`` replaces the connectors' own (tests page small windows with it)."""
         self.settings = settings
+        self.page_size = page_size
         self._sleep = sleep
         self.sessionmaker = for_writing(sessionmaker)
         self.sources: dict[str, SourceSettings] = settings.source_settings()
@@ -70,7 +73,9 @@ class SyncManager:
 
     def connector(self, name: str) -> Connector:
         if name not in self._connectors:
-            self._connectors[name] = build_connector(name, self.source(name))
+            self._connectors[name] = build_connector(
+                name, self.source(name), page_size=self.page_size
+            )
         return self._connectors[name]
 
     def client(self, name: str) -> UpstreamClient:
