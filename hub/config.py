@@ -14,6 +14,16 @@ from typing import Literal
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hub.domain.crypto import Keyring, decode_key
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
+
+# Development only, and public (they are in the source): so that `make run` and the tests work
+# without configuration. Production refuses them (Settings._production_needs_pii_keys).
+DEMO_PII_KEY_ID = "demo"
+DEMO_PII_KEY = b"DEMO-ONLY-pii-key-not-a-secret!!"
+DEMO_PII_INDEX_KEY = b"DEMO-ONLY-index-key-not-secret!!"
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
 
 
@@ -82,7 +92,10 @@ def sandbox_sources() -> dict[str, SourceSettings]:
 class Settings(BaseSettings):
     """All configuration of the hub; see README.md, section Configuration."""
 
-    model_config = SettingsConfigDict(env_prefix="HUB_", env_file=".env", extra="ignore")
+    # Inputs stay out of error messages: they may hold keys and credentials.
+    model_config = SettingsConfigDict(
+        env_prefix="HUB_", env_file=".env", extra="ignore", hide_input_in_errors=True
+    )
 
     env: Environment = Field(
         default=Environment.DEVELOPMENT,
@@ -113,6 +126,44 @@ class Settings(BaseSettings):
         default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
     )
 
+    # Personal data (issue #4, PIPL): the keys of the encryption at rest and of the blind index of
+    # resident ID numbers. Development falls back to the public DEMO_PII_* keys below so that
+    # `make run` works; production has no default (see _production_needs_pii_keys).
+    pii_keys: dict[str, SecretStr] | None = Field(
+        default=None,
+        description="Encryption keys of personal data as JSON {key id: base64 of 32 bytes}; "
+        "old keys stay listed until `hub keys rotate` has re-sealed their values. Required in "
+        "production; development uses a public demo key.",
+    )
+    pii_active_key: str | None = Field(
+        default=None,
+        description="Id of the key in HUB_PII_KEYS that seals new values and that `hub keys "
+        "rotate` re-seals with; may be omitted when HUB_PII_KEYS has one key.",
+    )
+    pii_index_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 key (at least 32 bytes) of the blind index of resident ID numbers, "
+        "separate from the encryption keys. Required in production; changing it means "
+        "re-indexing every resident.",
+    )
+
+    sources: dict[str, SourceSettings] | None = Field(
+        default=None,
+        description="Upstream sources by name (`ordos`, `tender`, `utility:<unit code>`), as "
+        "JSON; in development the default is the sandboxes of `hub sandbox`.",
+    )
+    secrets_file: Path | None = Field(
+        default=None,
+        description="JSON file {source: {credential: value}} merged into the sources' "
+        "credentials, so that secrets stay out of the environment.",
+    )
+    scheduler: bool = Field(
+        default=False, description="Run scheduled syncs inside `hub serve` (one replica or all)."
+    )
+    sync_on_start: bool = Field(
+        default=False, description="Sync every enabled source once when `hub serve` starts."
+    )
+
     sources: dict[str, SourceSettings] | None = Field(
         default=None,
         description="Upstream sources by name (`ordos`, `tender`, `utility:<unit code>`), as "
@@ -138,6 +189,55 @@ class Settings(BaseSettings):
                 "(the embedded SQLite default is for development)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _production_needs_pii_keys(self) -> Settings:
+        # Refuse at start-up rather than at the first read of personal data; messages name the
+        # setting, never a key.
+        if self.is_production:
+            for name, value in (
+                ("HUB_PII_KEYS", self.pii_keys),
+                ("HUB_PII_INDEX_KEY", self.pii_index_key),
+            ):
+                if value is None:
+                    raise ValueError(
+                        f"{name} must be set when HUB_ENV=production (personal data is "
+                        "encrypted at rest; the demo key is for development): see README.md, "
+                        "section Personal data"
+                    )
+        try:
+            keyring = self.pii_keyring()
+        except ValueError as exc:
+            raise ValueError(f"personal-data keys: {exc}") from None
+        if self.is_production and (
+            DEMO_PII_KEY_ID in keyring.key_ids or self.pii_index_key_bytes() == DEMO_PII_INDEX_KEY
+        ):
+            raise ValueError(
+                "HUB_PII_KEYS and HUB_PII_INDEX_KEY must not use the public demo keys when "
+                "HUB_ENV=production"
+            )
+        return self
+
+    def pii_keyring(self) -> Keyring:
+        """The keyring of personal data (the demo keys in development when none is set)."""
+        if self.pii_keys is None:
+            keys = {DEMO_PII_KEY_ID: DEMO_PII_KEY}
+        else:
+            keys = {
+                key_id: decode_key(value.get_secret_value(), name=f"HUB_PII_KEYS[{key_id!r}]")
+                for key_id, value in self.pii_keys.items()
+            }
+        active = self.pii_active_key
+        if active is None:
+            if len(keys) != 1:
+                raise ValueError("HUB_PII_ACTIVE_KEY must name one of several HUB_PII_KEYS")
+            active = next(iter(keys))
+        return _keyring(tuple(sorted(keys.items())), active, self.pii_index_key_bytes())
+
+    def pii_index_key_bytes(self) -> bytes:
+        if self.pii_index_key is None:
+            return DEMO_PII_INDEX_KEY
+        return decode_key(self.pii_index_key.get_secret_value(), name="HUB_PII_INDEX_KEY")
 
     def source_settings(self) -> dict[str, SourceSettings]:
         """The configured sources with the secrets file's credentials merged in."""
@@ -177,6 +277,12 @@ class Settings(BaseSettings):
         if not rest or rest.startswith(":memory:"):
             return None
         return Path(rest.split("?", 1)[0])
+
+
+@lru_cache(maxsize=8)
+def _keyring(keys: tuple[tuple[str, bytes], ...], active: str, index_key: bytes) -> Keyring:
+    # Settings are rebuilt per test and per command: the AES key schedules need not be.
+    return Keyring.create(dict(keys), active=active, index_key=index_key)
 
 
 @lru_cache(maxsize=1)

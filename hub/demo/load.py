@@ -24,9 +24,12 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.config import get_settings
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
+from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
+from hub.services.personal_data import SEALED_FIELDS, seal_rows
 from hub.store import access_models, models, sync_models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
@@ -69,6 +72,7 @@ async def load_demo_data(
     progress: Callable[[str], None] | None = None,
     today: date = DEFAULT_TODAY,
     upstream: bool = True,
+    keyring: Keyring | None = None,
 ) -> DemoSummary:
     """Insert the demo data set; with ``replace``, delete the rows of the tables first (all but
     ``KEPT_ON_REPLACE``).
@@ -80,6 +84,9 @@ async def load_demo_data(
     residents, semi-annual assessments, and the enterprises they refer to, as if registered
     here): what the upstream platforms hold then arrives through the connectors, from the
     sandboxes, which serve the same data set (``make run`` does this).
+
+    Names, ID numbers and phone numbers are sealed with ``keyring`` (by default the one of the
+    process's settings), as the app will open them.
     """
     report = progress or _quiet
     if not 1 <= scale <= MAX_SCALE:
@@ -97,6 +104,10 @@ async def load_demo_data(
     # Building is pure CPU work (seconds at scale 10): off the event loop, so the loop stays live.
     dataset = await asyncio.to_thread(build_dataset, scale=scale, seed=seed, today=today)
     tables = dataset.tables() if upstream else local_only(dataset.tables())
+    # Personal data goes into the store sealed (and ID numbers with their blind index); CPU work
+    # too, so off the loop as well.
+    keyring = keyring or get_settings().pii_keyring()
+    tables = await asyncio.to_thread(seal_personal_data, keyring, tables)
     unknown = set(tables) - set(Base.metadata.tables)
     if unknown:
         raise RuntimeError(f"the demo data set has tables the store lacks: {sorted(unknown)}")
@@ -115,6 +126,14 @@ async def load_demo_data(
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
     counts = {name: len(rows) for name, rows in tables.items()}
     return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)
+
+
+def seal_personal_data(keyring: Keyring, tables: dict[str, list[Row]]) -> dict[str, list[Row]]:
+    """The tables with the personal fields of their rows sealed (``hub.services.personal_data``)."""
+    return {
+        name: seal_rows(keyring, name, rows) if name in SEALED_FIELDS else rows
+        for name, rows in tables.items()
+    }
 
 
 # Tables whose every row comes from an upstream platform.

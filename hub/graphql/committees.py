@@ -1,4 +1,5 @@
-"""GraphQL types of owners' committees (业主委员会, R9). Members' personal data is masked."""
+"""GraphQL types of owners' committees (业主委员会, R9). Members' personal data is masked unless
+asked for unmasked by a viewer with the pii permission (see ``hub.graphql.pii``)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from hub.domain.pii import mask_name, mask_phone
+from hub.graphql import pii
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
+from hub.graphql.pii import UNMASKED_DESCRIPTION
 from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.services.committees import CommitteeFilter
+from hub.services.personal_data import open_field
 from hub.store import models as m
 
 if TYPE_CHECKING:
@@ -24,16 +28,54 @@ Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds")]
 
 @strawberry.type(
     name="CommitteeMember",
-    description="A member of an owners' committee. Name and phone are personal data and are "
-    "shown masked (张*, 138****5678).",
+    description="A member of an owners' committee. Name and phone are personal data: masked "
+    "(张*, 138****5678) unless asked for with `unmasked: true`, which needs the pii permission "
+    "and is written to the audit log.",
 )
 class CommitteeMemberType:
-    name: str = strawberry.field(description="Name, masked.")
-    phone: str | None = strawberry.field(description="Phone number, masked.")
     role: CommitteeMemberRole = strawberry.field(description="主任, 副主任 or 委员.")
     joined_on: date = strawberry.field(description="Date the member joined.")
     left_on: date | None = strawberry.field(description="Date the member left, if they did.")
     left_reason: str | None = strawberry.field(description="Why the member left (房屋出售 …).")
+    row: strawberry.Private[m.CommitteeMember]
+
+    @strawberry.field(description="Name: masked (张*) unless `unmasked` is true.")
+    def name(
+        self,
+        info: Info,
+        unmasked: Annotated[bool, strawberry.argument(description=UNMASKED_DESCRIPTION)] = False,
+    ) -> str:
+        return self._personal(info, "name", unmasked=unmasked) or ""
+
+    @strawberry.field(description="Phone number: masked (138****5678) unless `unmasked` is true.")
+    def phone(
+        self,
+        info: Info,
+        unmasked: Annotated[bool, strawberry.argument(description=UNMASKED_DESCRIPTION)] = False,
+    ) -> str | None:
+        return self._personal(info, "phone", unmasked=unmasked)
+
+    def _personal(self, info: Info, field: str, *, unmasked: bool) -> str | None:
+        token = self.row.name_encrypted if field == "name" else self.row.phone_encrypted
+        if token is None:
+            return None
+        keyring = info.context.settings.pii_keyring()
+        value = open_field(keyring, "committee_members", field, self.row.id, token)
+        if not unmasked:
+            return mask_name(value) if field == "name" else mask_phone(value)
+        return pii.unmasked(
+            info, value, subject_type="CommitteeMember", subject_id=self.row.id, field=field
+        )
+
+    @classmethod
+    def from_model(cls, row: m.CommitteeMember) -> CommitteeMemberType:
+        return cls(
+            role=row.role,
+            joined_on=row.joined_on,
+            left_on=row.left_on,
+            left_reason=row.left_reason,
+            row=row,
+        )
 
 
 @strawberry.type(
@@ -51,17 +93,7 @@ class CommitteeTermType:
     @strawberry.field(description="Members of the committee in this term.")
     def members(self, info: Info) -> list[CommitteeMemberType]:
         def build(rows: list[m.CommitteeMember]) -> list[CommitteeMemberType]:
-            return [
-                CommitteeMemberType(
-                    name=mask_name(r.name),
-                    phone=mask_phone(r.phone) if r.phone else None,
-                    role=r.role,
-                    joined_on=r.joined_on,
-                    left_on=r.left_on,
-                    left_reason=r.left_reason,
-                )
-                for r in rows
-            ]
+            return [CommitteeMemberType.from_model(r) for r in rows]
 
         return info.context.loaders.members_by_term.resolve(self.term_db_id, build)
 

@@ -26,6 +26,7 @@ from hub.graphql.errors import ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.mutations import Mutation
+from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
 from hub.graphql.prefetch import prefetch_nodes, prefetch_object
 from hub.graphql.relay import (
     AFTER,
@@ -286,6 +287,10 @@ class Query(SyncQuery):
             towns=rows(report.towns),
             communities=rows(report.communities),
         )
+
+    owner_credit: OwnerCreditType = strawberry.field(
+        resolver=resolve_owner_credit, description=OWNER_CREDIT_DESCRIPTION
+    )
 
 
 class HubSchema(strawberry.Schema):

@@ -34,6 +34,11 @@ from hub.domain.enums import (
 )
 from hub.store.base import Base, Provenance, provenance_key, str_enum
 
+# Room for a sealed value ("v1:<key id ≤ 16>:" + base64 of nonce, text and tag, see
+# hub.domain.crypto): a name of up to 50 characters (150 bytes of UTF-8), or an ID or phone number.
+SEALED_NAME = 300
+SEALED_SHORT = 120
+
 
 def _fk(target: str, *, nullable: bool = False, ondelete: str = "RESTRICT") -> Mapped[int]:
     return mapped_column(sa.ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable)
@@ -160,13 +165,14 @@ class CommitteeTerm(Base):
 
 
 class CommitteeMember(Base):
-    """A member of a committee in one term. Name and phone are personal data."""
+    """A member of a committee in one term. Name and phone are personal data, stored sealed
+    (``hub.services.personal_data`` opens them)."""
 
     __tablename__ = "committee_members"
 
     term_id: Mapped[int] = _fk("committee_terms.id", ondelete="CASCADE")
-    name: Mapped[str] = mapped_column(sa.String(50))
-    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    name_encrypted: Mapped[str] = mapped_column(sa.String(SEALED_NAME))
+    phone_encrypted: Mapped[str | None] = mapped_column(sa.String(SEALED_SHORT))
     role: Mapped[CommitteeMemberRole] = mapped_column(str_enum(CommitteeMemberRole))
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
@@ -260,15 +266,18 @@ class EnterpriseCreditGrade(Provenance, Base):
 
 
 class Resident(Base):
-    """An owner or occupant of a home in a compound. Name, ID number and phone are personal data."""
+    """An owner or occupant of a home in a compound. Name, ID number and phone are personal data,
+    stored sealed (``hub.services.personal_data`` opens them); the ID number is found through its
+    blind index. One person owning several homes has one row per home."""
 
     __tablename__ = "residents"
 
     compound_id: Mapped[int] = _fk("compounds.id")
     kind: Mapped[ResidentKind] = mapped_column(str_enum(ResidentKind))
-    name: Mapped[str] = mapped_column(sa.String(50))
-    id_number: Mapped[str] = mapped_column(sa.String(18), index=True)
-    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    name_encrypted: Mapped[str] = mapped_column(sa.String(SEALED_NAME))
+    id_number_encrypted: Mapped[str] = mapped_column(sa.String(SEALED_SHORT))
+    id_number_index: Mapped[str] = mapped_column(sa.String(64), index=True)
+    phone_encrypted: Mapped[str | None] = mapped_column(sa.String(SEALED_SHORT))
     building: Mapped[str] = mapped_column(sa.String(20))
     room: Mapped[str] = mapped_column(sa.String(20))
     floor_area: Mapped[float] = mapped_column(sa.Float, default=0.0)
