@@ -345,5 +345,99 @@ def export_schema(
         _say(f"hub: schema written to {output}")
 
 
+# Personal data (issue #4): keys of the encryption at rest ------------------------------------
+
+keys_app = typer.Typer(
+    help="Keys of the personal data encrypted at rest (HUB_PII_KEYS).", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10_000, help="Rows re-sealed per transaction.")
+    ] = 500,
+) -> None:
+    """Re-seal every personal-data value with the active key (HUB_PII_ACTIVE_KEY).
+
+    Add the new key to HUB_PII_KEYS, make it active, run this, then remove the old key. Values
+    already under the active key are left alone, so the command is idempotent, and each batch
+    commits on its own, so an interrupted run resumes where it stopped. Blind indexes of ID
+    numbers are not recomputed: their key (HUB_PII_INDEX_KEY) is separate and unchanged.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from hub.services import personal_data
+    from hub.store.migrate import ensure_at_head
+    from hub.store.session import create_engine, create_sessionmaker, for_writing
+
+    settings = _settings()
+    keyring = settings.pii_keyring()
+    console = Console(stderr=True)
+    tables = list(personal_data.SEALED_FIELDS)
+
+    async def count(sessionmaker: Any) -> dict[str, int]:
+        async with sessionmaker() as session:
+            return {
+                table: await personal_data.count_to_rotate(session, keyring, table=table)
+                for table in tables
+            }
+
+    async def run() -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_at_head(engine)
+            sessionmaker = create_sessionmaker(engine)
+            todo = await count(sessionmaker)
+            done: dict[str, tuple[int, int]] = {}
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                for table in tables:
+                    task = bar.add_task(table, total=todo[table])
+                    after, rows, values = 0, 0, 0
+                    while True:
+                        async with for_writing(sessionmaker)() as session, session.begin():
+                            batch = await personal_data.rotate_batch(
+                                session, keyring, table=table, after_id=after, limit=batch_size
+                            )
+                        if batch.last_id is None:
+                            break
+                        after, rows, values = (
+                            batch.last_id,
+                            rows + batch.rows,
+                            values + batch.values,
+                        )
+                        bar.update(task, advance=batch.rows)
+                    done[table] = (rows, values)
+            return done, await count(sessionmaker)
+        finally:
+            await engine.dispose()
+
+    try:
+        done, left = asyncio.run(run())
+    except HubError as exc:
+        raise _fail(exc.message, 2) from None
+    table = Table(title=f"re-sealed with key {keyring.active!r}")
+    for column in ("table", "rows re-sealed", "values re-sealed", "rows left"):
+        table.add_column(column, justify="left" if column == "table" else "right")
+    for name, (rows, values) in done.items():
+        table.add_row(name, f"{rows:,}", f"{values:,}", f"{left[name]:,}")
+    console.print(table)
+    if any(left.values()):
+        # Rows changed by someone else during the run are skipped; a second run takes them.
+        raise _fail("some rows changed during the run and were skipped: run it again", 1)
+    others = sorted(keyring.key_ids - {keyring.active})
+    unused = f"; {', '.join(others)} may now be removed from HUB_PII_KEYS" if others else ""
+    _say(f"hub: every personal-data value is sealed with key {keyring.active!r}{unused}")
+
+
 if __name__ == "__main__":
     app()
