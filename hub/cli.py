@@ -370,6 +370,7 @@ def keys_rotate(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from hub.domain.crypto import PersonalDataError
     from hub.services import personal_data
     from hub.store.migrate import ensure_at_head
     from hub.store.session import create_engine, create_sessionmaker, for_writing
@@ -423,7 +424,7 @@ def keys_rotate(
 
     try:
         done, left = asyncio.run(run())
-    except HubError as exc:
+    except (HubError, PersonalDataError) as exc:
         raise _fail(exc.message, 2) from None
     table = Table(title=f"re-sealed with key {keyring.active!r}")
     for column in ("table", "rows re-sealed", "values re-sealed", "rows left"):

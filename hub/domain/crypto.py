@@ -14,10 +14,10 @@ wires them to the settings and the store.
 
 Errors name the field, the record and the key id, never the value.
 
-    HubError
-    └── PersonalDataError  (INTERNAL)
-        ├── UnknownKey       the value was sealed with a key id the keyring lacks
-        └── DecryptionFailed malformed, tampered with, or moved to another record or field
+    PersonalDataError      a bug or a key problem, not a HubError: a client sees "Internal
+    │                      error", the log gets the message (record and key id)
+    ├── UnknownKey         the value was sealed with a key id the keyring lacks
+    └── DecryptionFailed   malformed, tampered with, or moved to another record or field
 """
 
 from __future__ import annotations
@@ -34,8 +34,6 @@ from dataclasses import dataclass, field
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from hub.errors import ErrorCode, HubError
-
 FORMAT = "v1"
 """Version of the sealed text; a new scheme gets a new prefix."""
 KEY_BYTES = 32  # AES-256
@@ -45,10 +43,12 @@ KEY_ID = re.compile(r"^[A-Za-z0-9_.-]{1,16}$")
 """Key ids are short and free of ``:`` so that they fit in the sealed text's prefix."""
 
 
-class PersonalDataError(HubError):
+class PersonalDataError(Exception):
     """Personal data could not be opened; a bug or a key problem, never the client's fault."""
 
-    code = ErrorCode.INTERNAL
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class UnknownKey(PersonalDataError):

@@ -25,7 +25,13 @@ from hub.graphql.context import make_context
 from hub.graphql.schema import build_schema
 from hub.services.audit import PII_READ
 from hub.store.access_models import AuditEntry
-from hub.store.models import Compound, Jurisdiction, OwnersCommittee
+from hub.store.models import (
+    CommitteeMember,
+    CommitteeTerm,
+    Compound,
+    Jurisdiction,
+    OwnersCommittee,
+)
 from tests.conftest import DEMO_TODAY
 
 SCHEMA = build_schema()
@@ -357,3 +363,47 @@ def assert_no_personal_data(text: str, demo: DemoDataset) -> None:
         assert phone not in text
     for name in {p["name"] for p in people if len(p["name"]) >= 2}:
         assert name not in text, "a full name appears"
+
+
+async def test_a_swapped_ciphertext_is_an_internal_error_naming_record_and_key_only(
+    execute: Execute,
+    community: Principal,
+    connection: AsyncConnection,
+    demo: DemoDataset,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A member's sealed name copied onto another member does not open there: the client gets
+    INTERNAL without details, the log names the record and the key id, and no one's name."""
+    caplog.set_level(logging.DEBUG)
+    members = CommitteeMember.__table__
+    first, second = (
+        await connection.execute(
+            sa.select(members.c.id, members.c.name_encrypted)
+            .join(CommitteeTerm, CommitteeTerm.id == members.c.term_id)
+            .join(OwnersCommittee, OwnersCommittee.id == CommitteeTerm.committee_id)
+            .join(Compound, Compound.id == OwnersCommittee.compound_id)
+            .where(Compound.community_id == community.community_id)
+            .order_by(members.c.id)
+            .limit(2)
+        )
+    ).all()
+    await connection.execute(
+        members.update()
+        .where(members.c.id == second.id)
+        .values(name_encrypted=first.name_encrypted)
+    )
+    body, _ = await execute(
+        """query($community: String!) {
+          committees(first: 100, filter: {communityCode: $community}) {
+            nodes { terms { members { name } } }
+          }
+        }""",
+        community,
+        community=community_code(community),
+    )
+    codes = {e["extensions"]["code"] for e in body["errors"]}
+    assert codes == {"INTERNAL"}
+    assert all(e["message"] == "Internal error" for e in body["errors"])
+    assert f"committee_members.name of record {second.id}" in caplog.text
+    assert "key id 'demo'" in caplog.text
+    assert_no_personal_data(repr(body) + caplog.text, demo)
