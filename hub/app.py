@@ -22,11 +22,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from hub.config import Settings, get_settings
 from hub.errors import DatabaseBehind
 from hub.graphql.context import HubContext, make_context
+from hub.graphql.limits import LimitedGraphQL, Limits
 from hub.graphql.schema import build_schema
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
@@ -36,8 +36,8 @@ from hub.sync.manager import SyncManager
 logger = logging.getLogger("hub.app")
 
 
-class HubGraphQL(GraphQL[HubContext, None]):
-    """Strawberry's ASGI view with our typed context."""
+class HubGraphQL(LimitedGraphQL):
+    """Strawberry's ASGI view with our typed context and the abuse limits (hub.graphql.limits)."""
 
     def __init__(
         self,
@@ -48,7 +48,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
         sync: SyncManager | None = None,
         **options: Any,
     ) -> None:
-        super().__init__(build_schema(), **options)
+        limits = Limits(settings)
+        super().__init__(build_schema(limits=limits), **options)
+        self.limits = limits
         self.settings = settings
         self.sessionmaker = sessionmaker
         self.clock = clock
@@ -154,4 +156,5 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.sync = sync
+    app.state.limits = graphql.limits
     return app

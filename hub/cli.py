@@ -440,5 +440,91 @@ def keys_rotate(
     _say(f"hub: every personal-data value is sealed with key {keyring.active!r}{unused}")
 
 
+# Trusted documents (issue #4): the operations a production hub may run -----------------------
+
+documents_app = typer.Typer(
+    help="Trusted documents: registered GraphQL operations (persisted queries).",
+    no_args_is_help=True,
+)
+app.add_typer(documents_app, name="documents")
+
+
+def _documents_transaction(settings: Settings, work: Any) -> Any:
+    """Run ``work(session)`` in one transaction on a database at the head revision."""
+    from hub.store.migrate import ensure_at_head
+    from hub.store.session import create_engine, create_sessionmaker, for_writing
+
+    async def run() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_at_head(engine)
+            async with for_writing(create_sessionmaker(engine))() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except HubError as exc:
+        raise _fail(exc.message, 2) from None
+
+
+@documents_app.command("add")
+def documents_add(
+    file: Annotated[
+        Path, typer.Argument(help="A .graphql file with one or more operations.", exists=True)
+    ],
+) -> None:
+    """Register each operation of FILE; prints one line per operation: its id and its name.
+
+    Each operation is checked against the schema first; nothing is registered if one fails.
+    Clients send the id as extensions.persistedQuery.sha256Hash (Apollo's persisted queries).
+    """
+    from graphql import parse, validate
+
+    from hub.graphql.schema import build_schema
+    from hub.services import documents
+
+    try:
+        operations = documents.split_operations(file.read_text(encoding="utf-8"))
+    except HubError as exc:
+        raise _fail(f"{file}: {exc.message}", 2) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{file}: cannot be read ({type(exc).__name__})", 2) from None
+    schema = build_schema()
+    for operation in operations:
+        errors = validate(schema._schema, parse(operation.body))
+        if errors:
+            name = operation.name or "the operation"
+            raise _fail(f"{file}: {name}: {errors[0].message}", 2)
+
+    async def work(session: Any) -> list[tuple[documents.Operation, bool]]:
+        return [
+            (operation, (await documents.create(session, operation=operation))[1])
+            for operation in operations
+        ]
+
+    added = _documents_transaction(_settings(), work)
+    new = sum(1 for _, is_new in added if is_new)
+    _say(f"hub: {file}: {len(added)} operation(s), {new} newly registered; their ids:")
+    for operation, _ in added:
+        typer.echo(f"{operation.sha256}  {operation.name or '(anonymous)'}")
+
+
+@documents_app.command("list")
+def documents_list() -> None:
+    """List the registered documents, one a line: id (sha256), operation name, registered at."""
+    from hub.services import documents
+
+    settings = _settings()
+    rows = _documents_transaction(settings, documents.get_all)
+    zone = ZoneInfo(settings.timezone)
+    for row in rows:
+        name = row.operation_name or "(anonymous)"
+        registered = row.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        typer.echo(f"{row.sha256}  {name}  {registered}")
+    _say(f"hub: {len(rows)} registered documents")
+
+
 if __name__ == "__main__":
     app()

@@ -34,6 +34,14 @@ class Environment(enum.StrEnum):
     PRODUCTION = "production"
 
 
+class TrustedDocuments(enum.StrEnum):
+    """Which GraphQL documents the hub runs (see ``hub documents``)."""
+
+    OFF = "off"  # any document sent as text; document ids are not looked up
+    ALLOW = "allow"  # text, or the id of a registered document
+    REQUIRE = "require"  # registered documents only (by id, or their exact text)
+
+
 class SourceSettings(BaseModel):
     """One upstream platform the hub syncs from (a connector and its schedule)."""
 
@@ -125,6 +133,70 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
     )
+
+    # Abuse limits (issue #4): see hub/graphql/limits.py and README.md, "Production settings:
+    # limits". Rates and budgets are in the notation of the `limits` library ("600/minute").
+    limits_enabled: bool = Field(
+        default=True,
+        description="Apply the abuse limits below; false only for benchmarks or a closed network.",
+    )
+    max_depth: int = Field(default=10, ge=1, description="Deepest nesting of fields allowed.")
+    max_aliases: int = Field(default=30, ge=0, description="Most aliases in one document.")
+    max_tokens: int = Field(default=5000, ge=1, description="Most tokens in one document.")
+    max_cost: int = Field(
+        default=50_000,
+        ge=1,
+        description="Highest cost of one operation: each field costs 1, and a list multiplies the "
+        "cost of its fields by `first` (the default page size when absent) or, when it takes no "
+        "`first`, by HUB_COST_LIST_SIZE.",
+    )
+    cost_list_size: int = Field(
+        default=10, ge=1, description="Length assumed of a list field that takes no `first`."
+    )
+    cost_budget: str | None = Field(
+        default="500000/minute",
+        description="Cost a client (an anonymous caller: its IP) may spend per window; empty "
+        "for none.",
+    )
+    rate_limit_client: str | None = Field(
+        default="600/minute", description="Requests per API client (or staff token); empty: none."
+    )
+    rate_limit_ip: str | None = Field(
+        default="300/minute", description="Requests per IP of anonymous callers; empty: none."
+    )
+    rate_limit_fields: dict[str, str] = Field(
+        default={"ownerCredit": "10/minute"},
+        description="Stricter per-IP limits of operations that select these root fields, as "
+        "JSON {field: rate}.",
+    )
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis for the counters of the limits (redis://host:6379/0), shared by all "
+        "replicas; without it each process counts on its own.",
+    )
+    limits_key_prefix: str = Field(
+        default="hub-limits", description="Prefix of the limit counters' keys in Redis."
+    )
+    max_body_bytes: int = Field(
+        default=100_000, ge=1_000, description="Largest request body accepted (413 above)."
+    )
+    trusted_documents: TrustedDocuments = Field(
+        default=TrustedDocuments.OFF,
+        description="off | allow | require: `require` runs only documents registered with "
+        "`hub documents add` (recommended in production).",
+    )
+
+    @field_validator("cost_budget", "rate_limit_client", "rate_limit_ip", mode="before")
+    @classmethod
+    def _rate_or_none(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        return _check_rate(str(value))
+
+    @field_validator("rate_limit_fields")
+    @classmethod
+    def _field_rates(cls, value: dict[str, str]) -> dict[str, str]:
+        return {name: _check_rate(rate) for name, rate in value.items()}
 
     # Personal data (issue #4, PIPL): the keys of the encryption at rest and of the blind index of
     # resident ID numbers. Development falls back to the public DEMO_PII_* keys below so that
@@ -283,6 +355,17 @@ class Settings(BaseSettings):
 def _keyring(keys: tuple[tuple[str, bytes], ...], active: str, index_key: bytes) -> Keyring:
     # Settings are rebuilt per test and per command: the AES key schedules need not be.
     return Keyring.create(dict(keys), active=active, index_key=index_key)
+
+
+def _check_rate(value: str) -> str:
+    """A rate in the `limits` notation ("10/minute", "1000 per hour"), or a clear error."""
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a rate such as '10/minute' or '1000/hour'") from None
+    return value
 
 
 @lru_cache(maxsize=1)

@@ -9,7 +9,11 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     ├── NotFound            (NOT_FOUND)
     ├── Forbidden           (FORBIDDEN)
     ├── Unauthenticated     (UNAUTHENTICATED)
-    ├── RateLimited         (RATE_LIMITED)
+    ├── RateLimited         (RATE_LIMITED)   too many requests, or the cost budget is spent
+    ├── PersistedQueryNotFound (PERSISTED_QUERY_NOT_FOUND)  no trusted document has this id
+    ├── PersistedQueryNotInList (PERSISTED_QUERY_NOT_IN_LIST)  free text where only trusted
+    │                                                          documents run
+    ├── PersistedQueryNotSupported (PERSISTED_QUERY_NOT_SUPPORTED)  trusted documents are off
     ├── UpstreamUnavailable (UPSTREAM_UNAVAILABLE)
     └── DatabaseBehind      (INTERNAL)  the database is not migrated to head
 """
@@ -28,6 +32,10 @@ class ErrorCode(enum.StrEnum):
     FORBIDDEN = "FORBIDDEN"
     UNAUTHENTICATED = "UNAUTHENTICATED"
     RATE_LIMITED = "RATE_LIMITED"
+    # Trusted documents: the codes of Apollo's persisted queries, which clients already handle.
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
     INTERNAL = "INTERNAL"
 
@@ -81,9 +89,31 @@ class Unauthenticated(HubError):
 
 
 class RateLimited(HubError):
-    """The caller sent too much in too little time."""
+    """The caller sent too much in too little time; ``retry_after`` is the seconds to wait."""
 
     code = ErrorCode.RATE_LIMITED
+
+    def __init__(self, message: str, *, retry_after: int, **details: Any) -> None:
+        super().__init__(message, retryAfter=retry_after, **details)
+        self.retry_after = retry_after
+
+
+class PersistedQueryNotFound(HubError):
+    """No trusted document has the id the client sent."""
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_FOUND
+
+
+class PersistedQueryNotInList(HubError):
+    """The client sent a document that is not registered, and only registered ones may run."""
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_IN_LIST
+
+
+class PersistedQueryNotSupported(HubError):
+    """The client sent a document id, but trusted documents are off."""
+
+    code = ErrorCode.PERSISTED_QUERY_NOT_SUPPORTED
 
 
 class UpstreamUnavailable(HubError):

@@ -2,22 +2,33 @@
 
 - ``HubError``: its message and code go to the client as they are (they are written for it).
 - Errors of the GraphQL document or of variables (no field was running): BAD_USER_INPUT.
-- Anything else is a bug: the client sees "Internal error" with the request id, the log gets the
-  exception. Never a stack trace, never personal data in the message.
+- Anything else is a bug: the client sees "Internal error", the log gets the exception. Never a
+  stack trace, never personal data in the message.
+
+Every error carries the request's correlation id as ``extensions.requestId`` (the id of the logs
+and of ``X-Request-ID``). In production, GraphQL's "Did you mean …?" suggestions are cut from the
+messages: they would tell a stranger the names of fields and values the schema hides from them
+(introspection is off there). graphql-core can omit them itself (``hide_suggestions``), but
+strawberry does not pass that option to validation nor to execution, so they are cut here, once,
+for every path.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import Any
 
 from graphql.error import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 
 from hub.errors import ErrorCode, HubError
 
 logger = logging.getLogger("hub.graphql")
+
+# graphql-core's did_you_mean(): " Did you mean 'a', 'b', or 'c'?" (names never contain "?").
+_SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 
 
 def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
@@ -44,11 +55,16 @@ class ErrorCodes(SchemaExtension):
         errors = getattr(result, "errors", None)
         if not errors:
             return
-        request_id = getattr(self.execution_context.context, "request_id", None)
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
+        settings = getattr(context, "settings", None)
+        production = settings is not None and settings.is_production
         rewritten = []
         for error in errors:
             message, extensions = classify(error)
-            if request_id and extensions["code"] == ErrorCode.INTERNAL.value:
+            if production:
+                message = _SUGGESTION.sub("", message)
+            if request_id:
                 extensions = {**extensions, "requestId": request_id}
             rewritten.append(
                 GraphQLError(
@@ -62,3 +78,24 @@ class ErrorCodes(SchemaExtension):
                 )
             )
         result.errors = rewritten  # type: ignore[union-attr]
+
+
+class CodedParserCache(ParserCache):
+    """Strawberry's parse cache, except that a document that does not parse is left unparsed.
+
+    Strawberry's ``ParserCache`` parses in its ``on_parse`` hook, where a syntax error (or the
+    token limit) escapes every extension, ``ErrorCodes`` included: the client would get an error
+    without a code or request id. Left unparsed, the document is parsed again by strawberry
+    itself, whose syntax errors become the operation's result like any other error. Only
+    documents that fail are parsed twice.
+    """
+
+    def on_parse(self) -> Iterator[None]:
+        execution_context = self.execution_context
+        try:
+            execution_context.graphql_document = self.cached_parse_document(
+                execution_context.query, **execution_context.parse_options
+            )
+        except GraphQLError:
+            execution_context.graphql_document = None
+        yield

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from graphql.error import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import ValidationCache
 from strawberry.types import ExecutionContext
 
 from hub.errors import BadUserInput, NotFound
@@ -22,7 +22,7 @@ from hub.graphql.compounds import (
 )
 from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
-from hub.graphql.errors import ErrorCodes, is_unexpected
+from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.mutations import Mutation
@@ -45,6 +45,9 @@ from hub.graphql.viewer import ViewerType
 from hub.services import committees, compounds, enterprises, jurisdictions, statistics, tenders
 from hub.services.compounds import CompoundFilter
 from hub.services.enterprises import EnterpriseFilter
+
+if TYPE_CHECKING:
+    from hub.graphql.limits import Limits
 
 logger = logging.getLogger("hub.graphql")
 
@@ -312,8 +315,8 @@ DOCUMENT_CACHE_SIZE = 512
 """Distinct GraphQL documents whose parse and validation results are kept."""
 
 
-def build_schema() -> HubSchema:
-    """The schema with the extensions every deployment runs."""
+def build_schema(*, limits: Limits | None = None) -> HubSchema:
+    """The schema with the extensions every deployment runs, and an app's abuse limits."""
     return HubSchema(
         query=Query,
         mutation=Mutation,
@@ -323,8 +326,10 @@ def build_schema() -> HubSchema:
             ErrorCodes,
             # Member-unit systems send the same few documents again and again: parse and
             # validate each once (bounded LRU caches keyed by the document's text).
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: CodedParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            # Tokens, depth, aliases, introspection in production, cost and budgets.
+            *(limits.schema_extensions() if limits is not None else ()),
         ],
         execution_context_class=HubExecutionContext,
     )

@@ -1,0 +1,653 @@
+"""Abuse limits of the GraphQL endpoint (issue #4): no client can bring the hub down with a query.
+
+The checks run from the cheapest to the dearest, each as early as it can:
+
+- **HTTP** (``LimitedGraphQL.__call__``, before anything is parsed): a POST must be
+  ``application/json`` (or ``application/graphql+json``), so that no cross-site HTML form can post
+  (forms send only ``x-www-form-urlencoded``, ``multipart/form-data`` and ``text/plain``): 415;
+  the body (or a GET's query string) is capped: 413/414; a JSON array (a batch) is refused: 400,
+  batching is off. Every request gets a correlation id (``X-Request-ID``, kept when the client
+  sends a plain one), which every error carries as ``extensions.requestId``.
+- **Request** (``LimitedGraphQL.execute_operation``, once the viewer is known): requests per API
+  client, or per IP for anonymous callers: 429 with ``Retry-After``. Then trusted documents:
+  a persisted-query id becomes its registered text, an unknown one is PERSISTED_QUERY_NOT_FOUND.
+- **Document** (schema extensions): tokens (parser), depth, aliases and, in production,
+  introspection (validation rules, cached with the validation result).
+- **Operation** (``OperationLimits``, after validation, with the variables): the cost
+  (``operation_cost``) against the per-request maximum (BAD_USER_INPUT), the stricter per-IP rate
+  of some root fields (``ownerCredit``), then the client's cost budget per window (RATE_LIMITED,
+  answered with 429 and ``Retry-After`` as well).
+
+Counters live in the `limits` library's storage: memory by default, Redis when ``HUB_REDIS_URL``
+is set so that replicas share them. If Redis cannot be reached the request is let through and a
+warning is logged: the limits protect the hub, an outage of theirs should not stop it.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cross_web import HTTPException
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+from graphql import ExecutionResult as GraphQLExecutionResult
+from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
+from graphql.utilities import get_operation_ast
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from limits import RateLimitItem, parse
+from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from strawberry.asgi import GraphQL
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.http import GraphQLRequestData
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.types import ExecutionResult
+
+from hub.config import Settings, TrustedDocuments
+from hub.domain.access import Principal
+from hub.errors import (
+    BadUserInput,
+    ErrorCode,
+    HubError,
+    PersistedQueryNotFound,
+    PersistedQueryNotInList,
+    PersistedQueryNotSupported,
+    RateLimited,
+)
+from hub.graphql.context import HubContext
+from hub.graphql.relay import check_first
+from hub.services import documents
+
+logger = logging.getLogger("hub.limits")
+
+JSON_TYPES = frozenset({"application/json", "application/graphql+json"})
+"""Media types of a POST body. Strawberry itself reads only application/json."""
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # as hub.graphql.context accepts
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+DOCUMENT_CACHE_SIZE = 1024
+"""Registered documents kept in memory by id (they never change, so the cache never goes stale)."""
+
+
+# --- identity -------------------------------------------------------------------------------
+
+
+def client_ip(request: HTTPConnection | None) -> str:
+    """The caller's address as the ASGI server saw it (behind a proxy: run uvicorn with
+    ``--forwarded-allow-ips`` so that this is the client's, not the proxy's)."""
+    if request is None or request.client is None:
+        return "unknown"
+    return request.client.host
+
+
+def client_key(viewer: Principal, request: HTTPConnection | None) -> str:
+    """Whose counters a request uses: its API client or staff subject, else its IP."""
+    if viewer.authenticated:
+        return f"client:{viewer.client or viewer.unit_code}"
+    return f"ip:{client_ip(request)}"
+
+
+# --- cost -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """What an operation may cost before it runs, and which root fields it selects."""
+
+    cost: int
+    root_fields: frozenset[str]
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    list_size: int,
+) -> Estimate | None:
+    """The cost of the operation: each field costs 1, and the fields under a list count once per
+    item it may hold.
+
+    A field with a ``first`` argument (a connection or a paged list) holds ``first`` items
+    (variables resolved, the schema's default page size when absent; outside 0…100 it is
+    BAD_USER_INPUT); for a connection those are its ``nodes``/``edges``. A list without ``first``
+    is assumed to hold ``list_size`` items. Introspection fields cost 1 each: their answers are
+    bounded by the schema, not by the data. None when the variables do not fit the operation
+    (execution then reports that).
+    """
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    coerced = get_variable_values(schema, operation.variable_definitions or (), variables or {})
+    if isinstance(coerced, list):
+        return None
+    root = schema.get_root_type(operation.operation)
+    if root is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    estimator = _Estimator(schema, fragments, coerced, list_size)
+    cost = estimator.selection_set(operation.selection_set, root, None)
+    return Estimate(cost=cost, root_fields=frozenset(estimator.root_fields(operation, root)))
+
+
+class _Estimator:
+    """Walks an operation once; a fragment's cost is remembered per parent type and page size,
+    so that spreading the same fragment many times costs time once (no exponential walk)."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: VariableValues,
+        list_size: int,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.variables = variables
+        self.list_size = list_size
+        self.memo: dict[tuple[int, str, int | None], int] = {}
+
+    def selection_set(self, node: SelectionSetNode, parent: Any, page: int | None) -> int:
+        key = (id(node), parent.name, page)
+        if key in self.memo:
+            return self.memo[key]
+        total = 0
+        for selection in node.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(selection, parent, page)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                target = self.schema.get_type(condition.name.value) if condition else parent
+                total += self.selection_set(selection.selection_set, target or parent, page)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is not None:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    total += self.selection_set(fragment.selection_set, target or parent, page)
+        self.memo[key] = total
+        return total
+
+    def field(self, node: FieldNode, parent: Any, page: int | None) -> int:
+        name = node.name.value
+        field_def = None if name.startswith("__") else getattr(parent, "fields", {}).get(name)
+        if field_def is None or node.selection_set is None:
+            return 1
+        is_list = is_list_type(get_nullable_type(field_def.type))  # type: ignore[arg-type]
+        multiplier, child_page = 1, None
+        if "first" in field_def.args:
+            try:
+                first = get_argument_values(field_def, node, self.variables).get("first")
+            except GraphQLError:
+                first = None
+            count = check_first(first) if isinstance(first, int) else self.list_size
+            multiplier, child_page = (count, None) if is_list else (1, count)
+        elif is_list:
+            multiplier = page if page is not None else self.list_size
+        children = self.selection_set(
+            node.selection_set, get_named_type(field_def.type), child_page
+        )
+        return 1 + multiplier * children
+
+    def root_fields(self, operation: Any, root: Any) -> set[str]:
+        names: set[str] = set()
+        pending = [operation.selection_set]
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FieldNode):
+                    names.add(selection.name.value)
+                elif isinstance(selection, InlineFragmentNode):
+                    pending.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    fragment = self.fragments.get(selection.name.value)
+                    if fragment is not None:
+                        pending.append(fragment.selection_set)
+        return names
+
+
+# --- the limits of one app ------------------------------------------------------------------
+
+
+class Limits:
+    """The abuse limits of one app, built from the settings: rules, counters, document cache."""
+
+    def __init__(self, settings: Settings, *, key_prefix: str | None = None) -> None:
+        self.settings = settings
+        self.enabled = settings.limits_enabled
+        prefix = key_prefix or settings.limits_key_prefix
+        if settings.redis_url:
+            url = settings.redis_url
+            url = url if url.startswith("async+") else f"async+{url}"
+            storage = storage_from_string(url, key_prefix=prefix, wrap_exceptions=True)
+        else:
+            storage = storage_from_string("async+memory://")
+        self.storage = storage
+        # Request counts use a moving window (no burst at a window's edge); the cost budget a
+        # fixed window, since it counts thousands of units a request, not entries.
+        self.requests = MovingWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self.spending = FixedWindowRateLimiter(storage)  # type: ignore[arg-type]
+        self.client_rate = _rate(settings.rate_limit_client)
+        self.ip_rate = _rate(settings.rate_limit_ip)
+        self.budget = _rate(settings.cost_budget)
+        self.field_rates = {name: parse(rate) for name, rate in settings.rate_limit_fields.items()}
+        self._documents: OrderedDict[str, str] = OrderedDict()
+        # Built once: the validation cache is keyed by the rule classes, new classes per request
+        # would never hit it.
+        rules: list[type[ASTValidationRule]] = []
+        if self.enabled:
+            rules += QueryDepthLimiter(max_depth=settings.max_depth).validation_rules
+            rules += MaxAliasesLimiter(max_alias_count=settings.max_aliases).validation_rules
+        if settings.is_production:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        self.validation_rules = rules
+
+    def __repr__(self) -> str:
+        return f"<Limits enabled={self.enabled} storage={type(self.storage).__name__}>"
+
+    def schema_extensions(self) -> list[Callable[[], SchemaExtension]]:
+        """The extensions that apply these limits (factories: one instance per request)."""
+        extensions: list[Callable[[], SchemaExtension]] = []
+        if self.validation_rules:
+            rules = self.validation_rules
+            extensions.append(lambda: AddValidationRules(rules))
+        if self.enabled:
+            tokens = self.settings.max_tokens
+            extensions.append(lambda: MaxTokensLimiter(max_token_count=tokens))
+            extensions.append(lambda: OperationLimits(self))
+        return extensions
+
+    # -- counters --
+
+    async def admit_request(self, key: str) -> RateLimited | None:
+        """Count one request of a client (or anonymous IP); the refusal when over its rate."""
+        if not self.enabled:
+            return None
+        rate = self.client_rate if key.startswith("client:") else self.ip_rate
+        if rate is None:
+            return None
+        wait = await self._hit(self.requests, rate, "request", key)
+        if wait is None:
+            return None
+        return RateLimited(
+            f"too many requests: at most {_say(rate)}; try again in {wait} s",
+            retry_after=wait,
+            limit=_say(rate),
+        )
+
+    async def admit_operation(self, estimate: Estimate, *, key: str, ip: str) -> HubError | None:
+        """Check an operation's cost, its root fields' rates and the client's budget."""
+        maximum = self.settings.max_cost
+        if estimate.cost > maximum:
+            return BadUserInput(
+                f"the operation would cost {estimate.cost:,}, more than the {maximum:,} one "
+                "request may cost: ask for fewer items (`first`) or fewer nested lists",
+                cost=estimate.cost,
+                maximum=maximum,
+            )
+        for name in sorted(estimate.root_fields & self.field_rates.keys()):
+            rate = self.field_rates[name]
+            wait = await self._hit(self.requests, rate, "field", name, f"ip:{ip}")
+            if wait is not None:
+                return RateLimited(
+                    f"{name}: at most {_say(rate)} from one address; try again in {wait} s",
+                    retry_after=wait,
+                    field=name,
+                    limit=_say(rate),
+                )
+        if self.budget is not None:
+            wait = await self._hit(self.spending, self.budget, "cost", key, cost=estimate.cost)
+            if wait is not None:
+                return RateLimited(
+                    f"cost budget spent: this operation would cost {estimate.cost:,} and a client "
+                    f"may spend {_say(self.budget)}; try again in {wait} s",
+                    retry_after=wait,
+                    cost=estimate.cost,
+                    budget=_say(self.budget),
+                )
+        return None
+
+    async def _hit(
+        self,
+        limiter: MovingWindowRateLimiter | FixedWindowRateLimiter,
+        rate: RateLimitItem,
+        *identifiers: str,
+        cost: int = 1,
+    ) -> int | None:
+        """Count a hit; None when within the rate, else the seconds until it would pass."""
+        try:
+            if await limiter.hit(rate, *identifiers, cost=cost):
+                return None
+            stats = await limiter.get_window_stats(rate, *identifiers)
+        except Exception as exc:  # storage down: admit (see the module docstring)
+            logger.warning("rate-limit storage failed, request admitted: %s", type(exc).__name__)
+            return None
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    # -- trusted documents --
+
+    async def resolve_document(
+        self, data: GraphQLRequestData, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> GraphQLRequestData:
+        """The request with a persisted-query id replaced by its registered text; refuses what
+        ``HUB_TRUSTED_DOCUMENTS`` does not allow."""
+        mode = self.settings.trusted_documents
+        persisted = (data.extensions or {}).get("persistedQuery")
+        if persisted is not None:
+            sha256 = persisted.get("sha256Hash") if isinstance(persisted, dict) else None
+            if not isinstance(sha256, str) or not _SHA256.match(sha256):
+                raise BadUserInput(
+                    "extensions.persistedQuery must be {version: 1, sha256Hash: <64 hex digits>}"
+                )
+            sha256 = sha256.lower()
+            if mode is TrustedDocuments.OFF:
+                raise PersistedQueryNotSupported(
+                    "this hub does not run registered documents (HUB_TRUSTED_DOCUMENTS=off): "
+                    "send the query text"
+                )
+            if data.query is not None and documents.document_id(data.query) != sha256:
+                raise BadUserInput("extensions.persistedQuery.sha256Hash is not the query's sha256")
+            body = await self._document(sha256, sessionmaker)
+            if body is not None:
+                return replace(data, query=body)
+            if data.query is not None and mode is TrustedDocuments.ALLOW:
+                return data
+            raise PersistedQueryNotFound(
+                f"no registered document has the id {sha256}: register it with "
+                "`hub documents add FILE`, or send the query text",
+                sha256Hash=sha256,
+            )
+        if mode is TrustedDocuments.REQUIRE and data.query is not None:
+            if await self._document(documents.document_id(data.query), sessionmaker) is None:
+                raise PersistedQueryNotInList(
+                    "this hub runs registered documents only (HUB_TRUSTED_DOCUMENTS=require): "
+                    "send the id of one in extensions.persistedQuery.sha256Hash"
+                )
+        return data
+
+    async def _document(
+        self, sha256: str, sessionmaker: async_sessionmaker[AsyncSession]
+    ) -> str | None:
+        body = self._documents.get(sha256)
+        if body is None:
+            async with sessionmaker() as session:
+                row = await documents.get_by_sha256(session, sha256=sha256)
+            if row is None:
+                return None  # not remembered: it may be registered a moment later
+            body = self._documents[sha256] = row.body
+            if len(self._documents) > DOCUMENT_CACHE_SIZE:
+                self._documents.popitem(last=False)
+        return body
+
+
+def _rate(value: str | None) -> RateLimitItem | None:
+    return parse(value) if value else None
+
+
+def _say(rate: RateLimitItem) -> str:
+    """A rate as people write it: "600 per 1 minute" → "600/minute"."""
+    unit = rate.GRANULARITY.name
+    return (
+        f"{rate.amount}/{unit}"
+        if rate.multiples == 1
+        else f"{rate.amount}/{rate.multiples} {unit}s"
+    )
+
+
+class OperationLimits(SchemaExtension):
+    """Refuses an operation whose cost, root fields or client budget are over the limits.
+
+    It runs after validation (the document is known to be valid) and before execution; a refusal
+    becomes the operation's result, so ``ErrorCodes`` gives it its code like any other error.
+    """
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        execution = self.execution_context
+        context = execution.context
+        if execution.graphql_document is not None and isinstance(context, HubContext):
+            try:
+                refusal = await self._check(execution.graphql_document, context)
+            except HubError as exc:
+                refusal = exc
+            except Exception:  # a bug of the estimate must not stop the hub: run unchecked
+                logger.exception("operation limits could not be checked; operation admitted")
+                refusal = None
+            if refusal is not None:
+                error = GraphQLError(refusal.message, original_error=refusal)
+                execution.result = GraphQLExecutionResult(data=None, errors=[error])
+        yield
+
+    async def _check(self, document: DocumentNode, context: HubContext) -> HubError | None:
+        execution = self.execution_context
+        estimate = operation_cost(
+            execution.schema._schema,
+            document,
+            operation_name=execution.operation_name,
+            variables=execution.variables,
+            list_size=self.limits.settings.cost_list_size,
+        )
+        if estimate is None:
+            return None
+        return await self.limits.admit_operation(
+            estimate,
+            key=client_key(context.viewer, context.request),
+            ip=client_ip(context.request),
+        )
+
+
+# --- HTTP -----------------------------------------------------------------------------------
+
+
+class Refused(Exception):
+    """An HTTP request refused before it reached GraphQL."""
+
+    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def error_response(
+    status: int,
+    message: str,
+    *,
+    code: ErrorCode,
+    request_id: str,
+    headers: dict[str, str] | None = None,
+    **details: Any,
+) -> Response:
+    """A GraphQL-shaped JSON error body with an HTTP status."""
+    extensions = {**details, "code": code.value, "requestId": request_id}
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": extensions}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+class LimitedGraphQL(GraphQL[HubContext, None]):
+    """Strawberry's ASGI view with the HTTP and per-request limits of this module.
+
+    Subclasses provide ``limits`` and ``sessionmaker`` (see ``hub.app.HubGraphQL``).
+    """
+
+    limits: Limits
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request_id = _assign_request_id(scope)
+        try:
+            receive = await self._screen(scope, receive)
+        except Refused as refused:
+            response = error_response(
+                refused.status,
+                refused.message,
+                code=ErrorCode.BAD_USER_INPUT,
+                request_id=request_id,
+                headers=refused.headers,
+            )
+        else:
+            request = Request(scope, receive)
+            try:
+                response = await self.run(request)
+            except HTTPException as exc:
+                response = _http_error(exc, request.method, request_id)
+        response.headers["X-Request-ID"] = request_id
+        await response(scope, receive, send)
+
+    async def _screen(self, scope: Scope, receive: Receive) -> Receive:
+        """Content type, size and batch checks; returns the body's replay for the view."""
+        cap = self.limits.settings.max_body_bytes
+        if scope["method"] != "POST":
+            if len(scope.get("query_string", b"")) > cap:
+                raise Refused(414, f"the query string is longer than {cap:,} bytes: use POST")
+            return receive
+        headers = dict(scope["headers"])
+        media_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0]
+        media_type = media_type.strip().lower()
+        if media_type not in JSON_TYPES:
+            raise Refused(
+                415,
+                f"a POST body must be application/json, not {media_type or 'untyped'}",
+                headers={"Accept-Post": "application/json"},
+            )
+        if media_type != "application/json":
+            # Strawberry reads only application/json; the body is the same JSON.
+            scope["headers"] = [
+                (k, b"application/json" if k == b"content-type" else v) for k, v in scope["headers"]
+            ]
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > cap:
+            raise Refused(413, f"the request body is larger than {cap:,} bytes")
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            body += message.get("body", b"")
+            more = message.get("more_body", False)
+            if len(body) > cap:
+                raise Refused(413, f"the request body is larger than {cap:,} bytes")
+        if body.lstrip()[:1] == b"[":
+            raise Refused(400, "batched operations are not accepted: send one per request")
+        return _replay(bytes(body))
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: HubContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        if isinstance(request_data, GraphQLRequestData):
+            refusal = await self.limits.admit_request(client_key(context.viewer, request))
+            try:
+                if refusal is not None:
+                    raise refusal
+                request_data = await self.limits.resolve_document(request_data, self.sessionmaker)
+            except HubError as exc:
+                result: Any = ExecutionResult(data=None, errors=[_error(exc, context.request_id)])
+            else:
+                result = await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
+        else:  # a batch: refused by _screen and by strawberry (batching is off)
+            result = await super().execute_operation(
+                request, request_adapter, request_data, context, root_value, sub_response
+            )
+        if isinstance(result, ExecutionResult) and result.errors:
+            wait = _retry_after(result.errors)
+            if wait is not None:
+                sub_response.status_code = 429
+                sub_response.headers["Retry-After"] = str(wait)
+        return result
+
+
+def _assign_request_id(scope: Scope) -> str:
+    """The request's correlation id: the client's ``X-Request-ID`` if plain, else a new one, put
+    in the headers so that the GraphQL context and the logs use the same."""
+    headers = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
+    sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+    request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
+    scope["headers"] = [*headers, (b"x-request-id", request_id.encode())]
+    return request_id
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
+def _http_error(exc: HTTPException, method: str, request_id: str) -> Response:
+    """Strawberry's own refusals (plain text) as GraphQL-shaped JSON."""
+    if method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+        return error_response(
+            405,
+            "mutations are not accepted over GET: send them with POST",
+            code=ErrorCode.BAD_USER_INPUT,
+            request_id=request_id,
+            headers={"Allow": "POST"},
+        )
+    code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT
+    return error_response(exc.status_code, exc.reason, code=code, request_id=request_id)
+
+
+def _error(exc: HubError, request_id: str) -> GraphQLError:
+    return GraphQLError(exc.message, extensions={**exc.extensions(), "requestId": request_id})
+
+
+def _retry_after(errors: Sequence[GraphQLError]) -> int | None:
+    for error in errors:
+        extensions = error.extensions or {}
+        if extensions.get("code") == ErrorCode.RATE_LIMITED.value:
+            wait = extensions.get("retryAfter")
+            return wait if isinstance(wait, int) else 60
+    return None
