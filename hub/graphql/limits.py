@@ -532,6 +532,12 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
         response.headers["X-Request-ID"] = request_id
         await response(scope, receive, send)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A GET with only a persisted-query id (Apollo's APQ) is an operation, not a browser.
+        return super().should_render_graphql_ide(request) and (
+            request.query_params.get("extensions") is None
+        )
+
     async def _screen(self, scope: Scope, receive: Receive) -> Receive:
         """Content type, size and batch checks; returns the body's replay for the view."""
         cap = self.limits.settings.max_body_bytes
