@@ -236,23 +236,6 @@ class Settings(BaseSettings):
         default=False, description="Sync every enabled source once when `hub serve` starts."
     )
 
-    sources: dict[str, SourceSettings] | None = Field(
-        default=None,
-        description="Upstream sources by name (`ordos`, `tender`, `utility:<unit code>`), as "
-        "JSON; in development the default is the sandboxes of `hub sandbox`.",
-    )
-    secrets_file: Path | None = Field(
-        default=None,
-        description="JSON file {source: {credential: value}} merged into the sources' "
-        "credentials, so that secrets stay out of the environment.",
-    )
-    scheduler: bool = Field(
-        default=False, description="Run scheduled syncs inside `hub serve` (one replica or all)."
-    )
-    sync_on_start: bool = Field(
-        default=False, description="Sync every enabled source once when `hub serve` starts."
-    )
-
     @model_validator(mode="after")
     def _production_needs_a_real_database(self) -> Settings:
         if self.env is Environment.PRODUCTION and self.database_url == DEFAULT_DATABASE_URL:
