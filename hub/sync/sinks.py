@@ -122,14 +122,19 @@ class Outcome:
 
 
 class Resolver:
-    """Turns natural references into row ids, with a per-run cache (one query per page and kind)."""
+    """Turns natural references into row ids, with a per-run cache (one query per page and kind).
+
+    Records of the source are cached only for the kinds that records refer to (tenders, which
+    bids name): a sync of 100,000 credit records, which nothing refers to, keeps no id of them
+    (memory, and objects the garbage collector would walk again and again).
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._enterprises: dict[str, int] = {}
         self._compounds: dict[tuple[str, str], int] = {}
         self._towns: dict[str, int] | None = None
-        self._records: dict[tuple[Entity, str], int] = {}
+        self._records: dict[Entity, dict[str, int]] = defaultdict(dict)
 
     async def prepare(self, session: AsyncSession, records: Sequence[MappedRecord]) -> None:
         """Look up, in a few queries, every reference of a page not yet in the cache."""
@@ -144,9 +149,7 @@ class Resolver:
                     key = (ref.town_code, normalize_compound_name(ref.name))
                     if key not in self._compounds:
                         compounds.add(key)
-                elif (
-                    isinstance(ref, SourceRef) and (ref.entity, ref.source_id) not in self._records
-                ):
+                elif isinstance(ref, SourceRef) and ref.source_id not in self._records[ref.entity]:
                     by_entity[ref.entity].add(ref.source_id)
         if usccs:
             rows = await session.execute(
@@ -164,7 +167,7 @@ class Resolver:
                     model.source == self.source, among(session, model.source_id, list(source_ids))
                 )
             )
-            self._records.update({(entity, sid): id_ for sid, id_ in rows.all()})
+            self._records[entity].update({sid: id_ for sid, id_ in rows.all()})
 
     async def _prepare_compounds(self, session: AsyncSession, wanted: set[tuple[str, str]]) -> None:
         if self._towns is None:
@@ -203,13 +206,14 @@ class Resolver:
         if isinstance(ref, CompoundRef):
             return self._compounds.get((ref.town_code, normalize_compound_name(ref.name)))
         if isinstance(ref, SourceRef):
-            return self._records.get((ref.entity, ref.source_id))
+            return self._records[ref.entity].get(ref.source_id)
         raise TypeError(f"unknown reference {ref!r}")
 
     def remember(
         self, entity: Entity, source_id: str, row_id: int, fields: Mapping[str, Any]
     ) -> None:
-        self._records[(entity, source_id)] = row_id
+        if entity in self._records:  # a kind records refer to
+            self._records[entity][source_id] = row_id
         if entity is Entity.ENTERPRISE:
             self._enterprises[str(fields["uscc"])] = row_id
 
@@ -287,6 +291,15 @@ async def _apply_entity(
     deletions: list[int] = []
     problems: list[Problem] = []
     reconcile: list[tuple[MappedRecord, CompoundRef]] = []
+    # The columns every written row of the page gets.
+    common = {
+        **extra_fields,
+        **FIXED_FIELDS.get(entity, {}),
+        "source": source,
+        "synced_at": now,
+        "deleted_at": None,
+        "updated_at": now,
+    }
 
     for source_id, item in latest.items():
         row = existing.get(source_id)
@@ -320,17 +333,10 @@ async def _apply_entity(
         ):
             outcome.unchanged += 1
             continue
-        values.update(extra_fields)
-        values.update(FIXED_FIELDS.get(entity, {}))
-        values.update(
-            source=source,
-            source_id=source_id,
-            synced_at=now,
-            content_hash=item.content_hash,
-            source_updated_at=item.cursor,
-            deleted_at=None,
-            updated_at=now,
-        )
+        values.update(common)
+        values["source_id"] = source_id
+        values["content_hash"] = item.content_hash
+        values["source_updated_at"] = item.cursor
         if row is None:
             values["created_at"] = now
             inserts.append(values)
@@ -409,7 +415,7 @@ async def _existing_rows(
     source: str,
     latest: Mapping[str, MappedRecord | Tombstone],
     entity: Entity,
-) -> dict[str, dict[str, Any]]:
+) -> dict[str, Any]:
     columns = (
         model.id,
         model.source_id,
@@ -422,7 +428,7 @@ async def _existing_rows(
             model.source == source, among(session, model.source_id, list(latest))
         )
     )
-    found = {row.source_id: dict(row._mapping) for row in rows}
+    found: dict[str, Any] = {row["source_id"]: row for row in rows.mappings()}
     if entity is Entity.ENTERPRISE:
         # Adopt an enterprise registered before (locally or by another source) by its USCC.
         usccs = {
