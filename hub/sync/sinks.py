@@ -454,13 +454,25 @@ async def _insert(
     The ids come back with their source ids (unique within a page) rather than in the order of
     the rows: SQLAlchemy can tie RETURNING rows to parameter sets only by sending one INSERT per
     row on SQLite. On PostgreSQL the values travel as one array per column through ``unnest``, so
-    that SQLAlchemy renders no parameter per value and the server parses one short statement
+    that SQLAlchemy renders no parameter per value and the server parses one short statement;
+    a column with the same value in every row (the source, the sync's timestamps) is sent once
     (the sync benchmark, M3, measures the difference).
     """
     if session.get_bind().dialect.name == "postgresql":
-        columns = tuple(sorted({name for row in rows for name in row}))
-        params = {f"p_{name}": [row.get(name) for row in rows] for name in columns}
-        result = await session.execute(_unnest_insert(table, columns), params)
+        names = sorted({name for row in rows for name in row})
+        varying: list[str] = []
+        params: dict[str, Any] = {}
+        for name in names:
+            values = [row.get(name) for row in rows]
+            first = values[0]
+            if name != "source_id" and all(value == first for value in values):
+                params[f"c_{name}"] = first
+            else:
+                varying.append(name)
+                params[f"p_{name}"] = values
+        constant = tuple(name for name in names if name not in varying)
+        statement = _unnest_insert(table, tuple(varying), constant)
+        result = await session.execute(statement, params)
     else:
         result = await session.execute(
             sa.insert(table).returning(table.c.id, table.c.source_id), list(rows)
@@ -469,15 +481,20 @@ async def _insert(
 
 
 @lru_cache(maxsize=64)
-def _unnest_insert(table: sa.Table, columns: tuple[str, ...]) -> sa.Insert:
-    """``INSERT INTO table (columns) SELECT * FROM unnest(:p_column::type[], …)``."""
+def _unnest_insert(
+    table: sa.Table, varying: tuple[str, ...], constant: tuple[str, ...]
+) -> sa.Insert:
+    """``INSERT INTO table (varying…, constant…) SELECT new_rows.*, :c_constant…
+    FROM unnest(:p_varying::type[], …) AS new_rows(varying…)``."""
     arrays = [
-        sa.bindparam(f"p_{name}", type_=postgresql.ARRAY(table.c[name].type)) for name in columns
+        sa.bindparam(f"p_{name}", type_=postgresql.ARRAY(table.c[name].type)) for name in varying
     ]
-    rows = sa.func.unnest(*arrays).table_valued(*columns).render_derived(name="new_rows")
+    rows = sa.func.unnest(*arrays).table_valued(*varying).render_derived(name="new_rows")
+    selected = [rows.c[name] for name in varying]
+    selected += [sa.bindparam(f"c_{name}", type_=table.c[name].type) for name in constant]
     return (
         sa.insert(table)
-        .from_select(list(columns), sa.select(*(rows.c[name] for name in columns)))
+        .from_select([*varying, *constant], sa.select(*selected))
         .returning(table.c.id, table.c.source_id)
     )
 
