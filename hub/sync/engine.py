@@ -239,6 +239,7 @@ class SyncRunner:
         try:
             return await self._run_with_lease()
         finally:
+            await self.statistics.settle()
             await self.lease.release()
 
     async def _run_with_lease(self) -> RunReport:

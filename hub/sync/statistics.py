@@ -11,11 +11,14 @@ autovacuum's own threshold, ``MIN_ROWS + SHARE × rows``. SQLite needs none of t
 uses the unique (source, source id) index without statistics.
 
 ``TableStatistics`` is owned by one ``SyncRunner``; it works in its own short transactions so that
-a page's transaction holds no lock for it.
+a page's transaction holds no lock for it. A table that grew while the run goes on is analysed in
+the background, beside the next pages' writes (ANALYZE does not block them); one whose statistics
+are stale when a stream starts is analysed before the stream's first page.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,6 +57,7 @@ class TableStatistics:
         self.share = share
         self._tables: dict[str, _Table] = {}
         self._enabled: bool | None = None
+        self._running: asyncio.Task[None] | None = None
         self.analyzed = 0
         """ANALYZE statements run so far."""
 
@@ -80,25 +84,47 @@ class TableStatistics:
             )
             for name, reltuples, changed in rows.all():
                 self._tables[name] = _Table(rows=max(float(reltuples), 0.0), changed=int(changed))
-        await self._analyze_stale(new)
+        stale = self._stale(new)
+        if stale:
+            await self.settle()
+            await self._analyze(stale)
 
     async def changed(self, tables: Iterable[str], rows: int) -> None:
-        """Note that ``rows`` rows of each table changed (committed); ANALYZE the stale ones."""
+        """Note that ``rows`` rows of each table changed (committed); start analysing the stale
+        ones in the background unless an ANALYZE is running already."""
         if rows <= 0 or not self._enabled:
             return
         names = [name for name in tables if name in self._tables]
         for name in names:
             self._tables[name].changed += rows
-        await self._analyze_stale(names)
+        stale = self._stale(names)
+        if stale and (self._running is None or self._running.done()):
+            await self.settle()  # collects the finished one
+            self._running = asyncio.create_task(self._analyze(stale))
 
-    async def _analyze_stale(self, names: Iterable[str]) -> None:
-        stale = [
+    async def settle(self) -> None:
+        """Wait for the ANALYZE running in the background, if any (at the end of a stream)."""
+        running, self._running = self._running, None
+        if running is not None:
+            await running
+
+    def _stale(self, names: Iterable[str]) -> list[str]:
+        return [
             name
             for name in names
             if self._tables[name].changed > self.min_rows + self.share * self._tables[name].rows
         ]
-        if not stale:
-            return
+
+    async def _analyze(self, stale: list[str]) -> None:
+        for name in stale:
+            self._tables[name].changed = 0  # counted from now on; ANALYZE sees what is committed
+        try:
+            await self._analyze_now(stale)
+        except Exception:
+            # Fresh statistics make the sync faster; their absence must not fail it.
+            logger.warning("could not analyse %s", ", ".join(stale), exc_info=True)
+
+    async def _analyze_now(self, stale: list[str]) -> None:
         async with self._sessionmaker() as session, session.begin():
             for name in stale:
                 # Table names come from the store's models, never from input.
@@ -112,7 +138,7 @@ class TableStatistics:
                 {"names": stale},
             )
             for name, reltuples in rows.all():
-                self._tables[name] = _Table(rows=max(float(reltuples), 0.0), changed=0)
+                self._tables[name].rows = max(float(reltuples), 0.0)
         logger.debug("analysed %s", ", ".join(stale))
 
     async def _is_postgresql(self) -> bool:

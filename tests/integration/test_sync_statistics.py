@@ -74,11 +74,14 @@ async def test_tables_are_analysed_once_they_doubled(scratch: ScratchDatabases) 
         table = m.EnterpriseCreditRecord.__tablename__
         await statistics.watch([table])
         await statistics.changed([table], 100)
+        await statistics.settle()
         assert await analysed(sessionmaker, table) == 0
-        await statistics.changed([table], 1)
+        await statistics.changed([table], 1)  # starts ANALYZE in the background
+        await statistics.settle()
         assert await analysed(sessionmaker, table) == 1
         # The table still holds no row: the next threshold is again 100 rows.
         await statistics.changed([table], 101)
+        await statistics.settle()
         assert await analysed(sessionmaker, table) == 2
         assert statistics.analyzed == 2
     finally:
