@@ -1,4 +1,5 @@
-"""The ``hub`` command: serve, migrate, demo-data, export-schema.
+"""The ``hub`` command: serve, migrate, demo-data, export-schema, sync, sandbox, clients, tokens,
+audit …
 
 Every command reads its settings from the environment (``HUB_*``) and says on stderr what it is
 doing; results meant for other programs (the schema) go to stdout.
@@ -78,11 +79,27 @@ def serve(
         _say(f"hub: serving GraphQL at http://{shown}:{port}/graphql")
     else:
         _say(f"hub: GraphiQL at http://{shown}:{port}/graphql  (database: {_where(settings)})")
+        _show_demo_keys(settings)
     config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
     if with_sandboxes:
         asyncio.run(_serve_with_sandboxes(uvicorn.Server(config)))
     else:
         uvicorn.Server(config).run()
+
+
+def _show_demo_keys(settings: Settings) -> None:
+    """Development: print the demo keys in the store, so a newcomer can explore every role."""
+    from hub.services import identity
+
+    try:
+        keys = _in_transaction(settings, identity.demo_clients_present)
+    except typer.Exit:
+        return  # e.g. not migrated yet: serving will say so
+    if not keys:
+        return
+    _say("hub: demo API keys (development; send as `Authorization: Bearer <key>`):")
+    for role, (unit, key) in keys.items():
+        _say(f"       {role.value:<22} {unit:<24} {key}")
 
 
 async def _serve_with_sandboxes(hub_server: Any) -> None:
@@ -198,6 +215,9 @@ def demo_data(
     if summary is None:
         _say(f"hub: {_where(settings)} already holds data; demo data not loaded")
         return
+    from hub.services import identity
+
+    _in_transaction(settings, identity.ensure_demo_clients)
     _say(f"hub: demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")
 
 
@@ -438,6 +458,190 @@ def keys_rotate(
     others = sorted(keyring.key_ids - {keyring.active})
     unused = f"; {', '.join(others)} may now be removed from HUB_PII_KEYS" if others else ""
     _say(f"hub: every personal-data value is sealed with key {keyring.active!r}{unused}")
+
+
+# Access (issue #4): API clients, staff tokens in development, the audit log ----------------
+
+clients_app = typer.Typer(help="API keys of member-unit systems.", no_args_is_help=True)
+tokens_app = typer.Typer(help="Staff tokens (development).", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log.", no_args_is_help=True)
+app.add_typer(clients_app, name="clients")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+
+
+def _in_transaction(settings: Settings, work: Any) -> Any:
+    """Run ``work(session)`` in one transaction on a migrated database; a HubError ends it."""
+    from hub.store.migrate import ensure_at_head
+    from hub.store.session import create_engine, create_sessionmaker, for_writing
+
+    async def run() -> Any:
+        engine = create_engine(settings.database_url)
+        try:
+            await ensure_at_head(engine)
+            async with for_writing(create_sessionmaker(engine))() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    try:
+        return asyncio.run(run())
+    except HubError as exc:
+        raise _fail(exc.message, 2) from None
+
+
+@clients_app.command("create")
+def clients_create(
+    unit: Annotated[str, typer.Option(help="Code of the member unit, e.g. zjj or town-150627100.")],
+    role: Annotated[str, typer.Option(help="The unit's role, e.g. town (see README: Roles).")],
+    label: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+) -> None:
+    """Create an API key for a member unit's system; the key is the last line printed.
+
+    Only a hash of the key is stored: copy it now, it cannot be shown again.
+    """
+    from hub.domain.access import Role
+    from hub.services import identity
+
+    try:
+        role_value = Role(role)
+    except ValueError:
+        roles = ", ".join(r.value for r in Role if r is not Role.PUBLIC)
+        raise _fail(f"unknown role {role!r}; one of: {roles}", 2) from None
+    settings = _settings()
+
+    async def work(session: Any) -> identity.NewKey:
+        return await identity.create_client(session, unit_code=unit, role=role_value, label=label)
+
+    created = _in_transaction(settings, work)
+    _say(
+        f"hub: API client {created.client.key_prefix} created for {unit} ({role_value.value}); "
+        "send it as `Authorization: Bearer <key>`. The key:"
+    )
+    typer.echo(created.key)
+
+
+@clients_app.command("list")
+def clients_list() -> None:
+    """List API clients: prefix, unit, role, label, created, last used, revoked."""
+    from rich.console import Console
+    from rich.table import Column, Table
+
+    from hub.services import identity
+
+    rows = _in_transaction(_settings(), identity.list_clients)
+    table = Table(
+        Column("prefix", no_wrap=True),
+        Column("unit", no_wrap=True),
+        Column("role", no_wrap=True),
+        Column("label", overflow="fold"),
+        "created",
+        "last used",
+        "revoked",
+    )
+    for client, unit in rows:
+        table.add_row(
+            client.key_prefix,
+            unit.code,
+            client.role.value,
+            client.label,
+            _stamp(client.created_at),
+            _stamp(client.last_used_at),
+            _stamp(client.revoked_at),
+        )
+    Console().print(table)
+
+
+@clients_app.command("revoke")
+def clients_revoke(
+    prefix: Annotated[str, typer.Argument(help="The key's prefix (see `hub clients list`).")],
+) -> None:
+    """Revoke an API key at once; requests with it get 401 from now on."""
+    from hub.services import identity
+    from hub.store.base import utcnow
+
+    async def work(session: Any) -> Any:
+        return await identity.revoke_client(session, prefix, now=utcnow())
+
+    client = _in_transaction(_settings(), work)
+    _say(f"hub: API client {client.key_prefix} revoked at {_stamp(client.revoked_at)}")
+
+
+@tokens_app.command("issue")
+def tokens_issue(
+    unit: Annotated[str, typer.Option(help="Code of the member unit to sign in as.")],
+    hours: Annotated[int, typer.Option(min=1, max=24, help="Lifetime in hours.")] = 8,
+) -> None:
+    """Print a staff token for a unit, signed with the hub's development key.
+
+    Development only: in production staff tokens come from the banner's identity provider.
+    """
+    from datetime import timedelta
+
+    from hub.services import identity
+    from hub.store.base import utcnow
+
+    settings = _settings()
+    if settings.is_production:
+        raise _fail("tokens are issued by the identity provider in production", 2)
+    _in_transaction(settings, lambda session: identity.unit_by_code(session, unit))
+    token = identity.issue_token(
+        identity.dev_signing_key(settings.dev_signing_key_file),
+        unit_code=unit,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        now=utcnow(),
+        lifetime=timedelta(hours=hours),
+    )
+    _say(f"hub: staff token for {unit}, valid {hours} h:")
+    typer.echo(token)
+
+
+@audit_app.command("export")
+def audit_export(
+    since: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (banner time).")],
+    until: Annotated[str | None, typer.Option(help="Day after the last, YYYY-MM-DD.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+) -> None:
+    """Write the audit log since a day as CSV (UTF-8, one row per entry, oldest first)."""
+
+    from hub.services import audit
+    from hub.store.access_models import AuditEntry
+
+    settings = _settings()
+    zone = ZoneInfo(settings.timezone)
+
+    def day(value: str, option: str) -> datetime:
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=zone)
+        except ValueError:
+            raise _fail(f"{option}: {value!r} is not a date like 2026-11-01", 2) from None
+
+    where = audit.AuditFilter(
+        since=day(since, "--since"), until=day(until, "--until") if until else None
+    )
+
+    async def work(session: Any) -> str:
+        stmt = audit.select_entries(where).order_by(AuditEntry.occurred_at, AuditEntry.id)
+        return audit.to_csv((await session.scalars(stmt)).all())
+
+    text = _in_transaction(settings, work)
+    count = text.count("\n") - 1
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    _say(f"hub: {count} audit entries exported" + (f" to {output}" if output else ""))
+
+
+def _stamp(value: datetime | None) -> str:
+    return (
+        value.astimezone(ZoneInfo(_settings().timezone)).strftime("%Y-%m-%d %H:%M")
+        if value
+        else "—"
+    )
 
 
 # Trusted documents (issue #4): the operations a production hub may run -----------------------

@@ -24,8 +24,6 @@ DEMO_PII_KEY_ID = "demo"
 DEMO_PII_KEY = b"DEMO-ONLY-pii-key-not-a-secret!!"
 DEMO_PII_INDEX_KEY = b"DEMO-ONLY-index-key-not-secret!!"
 
-DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
-
 
 class Environment(enum.StrEnum):
     """Where the hub runs; production turns off developer conveniences."""
@@ -234,6 +232,24 @@ class Settings(BaseSettings):
     )
     sync_on_start: bool = Field(
         default=False, description="Sync every enabled source once when `hub serve` starts."
+    )
+
+    # Staff tokens (issue #4): JWTs from the banner's identity provider, checked against its JWKS.
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="JWKS file of the identity provider (staff sign-in)."
+    )
+    jwt_jwks_url: str | None = Field(
+        default=None, description="JWKS URL of the identity provider, fetched and cached hourly."
+    )
+    jwt_issuer: str = Field(default="hub-dev", description="Expected `iss` of staff tokens.")
+    jwt_audience: str = Field(default="property-hub", description="Expected `aud` of staff tokens.")
+    jwt_leeway_seconds: int = Field(
+        default=60, ge=0, le=600, description="Clock skew allowed on `exp`/`iat` of tokens."
+    )
+    dev_signing_key_file: Path = Field(
+        default=Path("var/dev-signing-key.pem"),
+        description="Development only: the hub's own key for demo staff tokens "
+        "(`hub tokens issue`); created on first use. Ignored in production.",
     )
 
     @model_validator(mode="after")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +29,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from hub.app import create_app
 from hub.config import Settings
 from hub.demo import load_demo_data
+from hub.domain.access import Role
+from hub.services import identity
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine
 
@@ -159,19 +161,63 @@ async def client(
 
 
 GraphQLCall = Callable[..., Any]
+COMPETENT_DEPARTMENT = "zjj"
+"""Demo unit code of 住建局, the caller of the ``gql`` fixture."""
 
 
-@pytest.fixture
-def gql(client: httpx.AsyncClient) -> GraphQLCall:
-    """POST a GraphQL document; returns the decoded JSON body (data and errors)."""
+def _caller(client: httpx.AsyncClient, key: str | None) -> GraphQLCall:
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
 
     async def call(query: str, **variables: Any) -> dict[str, Any]:
-        response = await client.post("/graphql", json={"query": query, "variables": variables})
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
     return call
+
+
+@pytest.fixture
+def api_key(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[str], Awaitable[str]]:
+    """Creates a real API key (``hub clients create``) for a member unit, in the unit's role."""
+
+    async def make(unit_code: str) -> str:
+        async with sessionmaker() as session:
+            unit = await identity.unit_by_code(session, unit_code)
+            created = await identity.create_client(
+                session, unit_code=unit_code, role=Role(unit.role.value)
+            )
+            await session.commit()
+            return created.key
+
+    return make
+
+
+@pytest.fixture
+def gql_as(
+    client: httpx.AsyncClient, api_key: Callable[[str], Awaitable[str]]
+) -> Callable[[str | None], Awaitable[GraphQLCall]]:
+    """``await gql_as("town-150627100")`` → a GraphQL call as that unit (None: the public)."""
+
+    async def as_unit(unit_code: str | None) -> GraphQLCall:
+        return _caller(client, await api_key(unit_code) if unit_code else None)
+
+    return as_unit
+
+
+@pytest.fixture
+async def gql(gql_as: Callable[[str | None], Awaitable[GraphQLCall]]) -> GraphQLCall:
+    """POST a GraphQL document as 住建局 (the competent department: reads the whole banner,
+    personal data masked); returns the decoded JSON body (data and errors)."""
+    return await gql_as(COMPETENT_DEPARTMENT)
+
+
+@pytest.fixture
+def public_gql(client: httpx.AsyncClient) -> GraphQLCall:
+    """POST a GraphQL document without a credential (the anonymous public)."""
+    return _caller(client, None)
 
 
 @pytest.fixture

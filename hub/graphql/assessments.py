@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from hub.domain.access import Permission
 from hub.domain.enums import AssessmentKind as Kind
-from hub.graphql.common import ProvenanceType
+from hub.graphql.common import Sourced
 from hub.graphql.context import Info
 from hub.graphql.enums import AssessmentKind
+from hub.graphql.permissions import require
 from hub.graphql.prefetch import register, same_row, via
 from hub.graphql.relay import Node
 from hub.store import models as m
@@ -38,7 +40,7 @@ class AssessmentItemType:
     description="A daily inspection (日常巡查: deductions by item) or a semi-annual assessment "
     "(半年考核: a 100-point form) of an enterprise.",
 )
-class AssessmentType(Node):
+class AssessmentType(Node, Sourced):
     kind: AssessmentKind = strawberry.field(description="Daily inspection or semi-annual.")
     year: int = strawberry.field(description="Assessment year.")
     half: int | None = strawberry.field(description="1 or 2 for a semi-annual assessment.")
@@ -46,11 +48,11 @@ class AssessmentType(Node):
     total: float = strawberry.field(
         description="Sum of the items: points deducted (daily) or points scored (semi-annual)."
     )
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     compound_id: strawberry.Private[int | None]
 
     @strawberry.field(description="The compound inspected (daily inspections).")
     def compound(self, info: Info) -> Compound | None:
+        require(info, Permission.READ_COMPOUNDS, what="Assessment.compound")
         from hub.graphql.compounds import CompoundType
 
         if self.compound_id is None:
@@ -84,14 +86,19 @@ class AssessmentType(Node):
             half=row.half,
             assessed_on=row.assessed_on,
             total=row.total,
-            provenance=ProvenanceType.of(row),
+            record=row,
             compound_id=row.compound_id,
         )
 
 
 register(
     "Assessment",
-    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    compound=via(
+        lambda loaders: loaders.compound,
+        "compound_id",
+        "Compound",
+        permission=Permission.READ_COMPOUNDS,
+    ),
     items=via(lambda loaders: loaders.assessment_items, "id", None),
 )
 

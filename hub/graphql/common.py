@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import strawberry
 
@@ -65,3 +66,15 @@ class ProvenanceType:
             synced_at=record.synced_at,
             deleted_at=record.deleted_at,
         )
+
+
+@strawberry.type(description="An object that knows where its record came from.")
+class Sourced:
+    """Base of the types of records with provenance: ``provenance`` is built only when a query
+    selects it (most lists never do), from the record kept here."""
+
+    record: strawberry.Private[Any]
+
+    @strawberry.field(description="Where the record came from and how fresh it is (数据来源).")
+    def provenance(self) -> ProvenanceType:
+        return ProvenanceType.of(self.record)

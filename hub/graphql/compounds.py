@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.graphql.common import ProvenanceType
+from hub.domain.access import Permission
+from hub.graphql.common import Sourced
 from hub.graphql.context import Info
 from hub.graphql.enums import SelectionMethod
 from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.permissions import require
 from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.graphql.utilities import OPEN_STATUSES, ConnectionTaskType, OutageType
@@ -34,12 +36,11 @@ Committee = Annotated["OwnersCommitteeType", strawberry.lazy("hub.graphql.commit
     "to when, and how it was selected (前期物业 or 业主委员会重新选聘, "
     "through the tender platform).",
 )
-class ServiceContractType(Node):
+class ServiceContractType(Node, Sourced):
     starts_on: date = strawberry.field(description="First day of service.")
     ends_on: date | None = strawberry.field(description="Last day of service; null while open.")
     selection: SelectionMethod = strawberry.field(description="How the enterprise was selected.")
     current: bool = strawberry.field(description="In force today.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     enterprise_id: strawberry.Private[int]
     compound_id: strawberry.Private[int]
     tender_id: strawberry.Private[int | None]
@@ -57,6 +58,7 @@ class ServiceContractType(Node):
 
     @strawberry.field(description="The tender that decided the selection, if it is known.")
     def tender(self, info: Info) -> Tender | None:
+        require(info, Permission.READ_TENDERS, what="ServiceContract.tender")
         from hub.graphql.tenders import TenderType
 
         if self.tender_id is None:
@@ -76,7 +78,7 @@ class ServiceContractType(Node):
             ends_on=row.ends_on,
             selection=row.selection,
             current=cls.in_force(row, today),
-            provenance=ProvenanceType.of(row),
+            record=row,
             enterprise_id=row.enterprise_id,
             compound_id=row.compound_id,
             tender_id=row.tender_id,
@@ -84,7 +86,7 @@ class ServiceContractType(Node):
 
 
 @strawberry.type(name="Compound", description="A residential compound (住宅小区).")
-class CompoundType(Node):
+class CompoundType(Node, Sourced):
     code: str = strawberry.field(description="Code of the compound (community code + 3 digits).")
     name: str = strawberry.field(description="Name, e.g. 民悦A区.")
     address: str | None = strawberry.field(description="Street address.")
@@ -97,7 +99,6 @@ class CompoundType(Node):
     generated: bool = strawberry.field(
         description="True when the compound was invented for the demo data set."
     )
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     community_id: strawberry.Private[int]
     town_id: strawberry.Private[int]
 
@@ -132,6 +133,7 @@ class CompoundType(Node):
 
     @strawberry.field(description="The owners' committee (业主委员会), if one was formed.")
     def committee(self, info: Info) -> Committee | None:
+        require(info, Permission.READ_COMMITTEES, what="Compound.committee")
         from hub.graphql.committees import OwnersCommitteeType
 
         return info.context.loaders.committee_by_compound.resolve(
@@ -140,6 +142,7 @@ class CompoundType(Node):
 
     @strawberry.field(description="Tenders for the property service of the compound, oldest first.")
     def tenders(self, info: Info) -> list[Tender]:
+        require(info, Permission.READ_TENDERS, what="Compound.tenders")
         from hub.graphql.tenders import TenderType
 
         return info.context.loaders.tenders_by_compound.resolve(
@@ -188,7 +191,7 @@ class CompoundType(Node):
             built_year=row.built_year,
             warranty_end=row.warranty_end,
             generated=row.generated,
-            provenance=ProvenanceType.of(row),
+            record=row,
             community_id=row.community_id,
             town_id=row.town_id,
         )
@@ -198,7 +201,9 @@ register(
     "ServiceContract",
     enterprise=via(lambda loaders: loaders.enterprise, "enterprise_id", "Enterprise"),
     compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
-    tender=via(lambda loaders: loaders.tender, "tender_id", "Tender"),
+    tender=via(
+        lambda loaders: loaders.tender, "tender_id", "Tender", permission=Permission.READ_TENDERS
+    ),
 )
 register(
     "Compound",
@@ -208,8 +213,18 @@ register(
         lambda loaders: loaders.current_contracts_by_compound, "id", "ServiceContract"
     ),
     contracts=via(lambda loaders: loaders.contracts_by_compound, "id", "ServiceContract"),
-    committee=via(lambda loaders: loaders.committee_by_compound, "id", "OwnersCommittee"),
-    tenders=via(lambda loaders: loaders.tenders_by_compound, "id", "Tender"),
+    committee=via(
+        lambda loaders: loaders.committee_by_compound,
+        "id",
+        "OwnersCommittee",
+        permission=Permission.READ_COMMITTEES,
+    ),
+    tenders=via(
+        lambda loaders: loaders.tenders_by_compound,
+        "id",
+        "Tender",
+        permission=Permission.READ_TENDERS,
+    ),
     connectionTasks=via(lambda loaders: loaders.connection_tasks_by_compound, "id", None),
     outages=via(lambda loaders: loaders.outages_by_compound, "id", None),
 )

@@ -100,7 +100,7 @@ class HubContext:
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:
-        self.loaders = Loaders(self.db, today=self.today)
+        self.loaders = Loaders(self.db, today=self.today, viewer=self.viewer)
 
     @property
     def today(self) -> date:

@@ -9,13 +9,15 @@ from typing import Annotated, Any
 
 import strawberry
 
+from hub.domain.access import Permission
 from hub.domain.credit import CreditEntry, is_valid_on
 from hub.graphql.assessments import AssessmentType, AssessmentYearType, years_of
-from hub.graphql.common import ProvenanceType
+from hub.graphql.common import Sourced
 from hub.graphql.compounds import CompoundType, ServiceContractType
 from hub.graphql.context import Info
 from hub.graphql.enums import AssessmentKind, CreditCategory, CreditLevel, EnterpriseStatus
 from hub.graphql.loaders import Loaders
+from hub.graphql.permissions import require
 from hub.graphql.prefetch import Relation, flatten, register, same_row, via
 from hub.graphql.relay import Node
 from hub.graphql.tenders import TenderAwardType, TenderBidType
@@ -28,7 +30,7 @@ from hub.store import models as m
     description="An enterprise credit record: basic information (基本信息), a good record "
     "(良好信息, adds points) or a bad record (不良信息, subtracts points).",
 )
-class CreditRecordType:
+class CreditRecordType(Sourced):
     category: CreditCategory = strawberry.field(description="Basic, good or bad.")
     title: str = strawberry.field(description="What the record is about.")
     points: float = strawberry.field(
@@ -39,15 +41,13 @@ class CreditRecordType:
     valid_from: date = strawberry.field(description="First day the record counts.")
     valid_until: date | None = strawberry.field(description="Last day it counts; null = no end.")
     valid_today: bool = strawberry.field(description="Counts in today's score.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
 
 
 @strawberry.type(name="CreditGrade", description="A published credit evaluation (信用等级评定).")
-class CreditGradeType:
+class CreditGradeType(Sourced):
     evaluated_on: date = strawberry.field(description="Date of the evaluation.")
     score: float = strawberry.field(description="Credit score (信用评分).")
     grade: str = strawberry.field(description="Credit grade, e.g. AAA, AA, A, B, C.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
 
 
 @strawberry.type(
@@ -89,7 +89,7 @@ class EnterpriseCreditType:
                         valid_from=r.valid_from,
                         valid_until=r.valid_until,
                         valid_today=valid,
-                        provenance=ProvenanceType.of(r),
+                        record=r,
                     )
                 )
             return result
@@ -104,7 +104,7 @@ class EnterpriseCreditType:
                     evaluated_on=r.evaluated_on,
                     score=r.score,
                     grade=r.grade,
-                    provenance=ProvenanceType.of(r),
+                    record=r,
                 )
                 for r in rows
             ]
@@ -117,7 +117,7 @@ class EnterpriseCreditType:
     description="A property service enterprise (物业服务企业) and its consolidated profile: "
     "registration, credit, compounds served, tenders, assessments, each with its provenance.",
 )
-class EnterpriseType(Node):
+class EnterpriseType(Node, Sourced):
     uscc: str = strawberry.field(description="Unified social credit code (统一社会信用代码).")
     name: str = strawberry.field(description="Registered name.")
     legal_representative: str = strawberry.field(description="Legal representative (法定代表人).")
@@ -128,9 +128,6 @@ class EnterpriseType(Node):
     status: EnterpriseStatus = strawberry.field(description="Registration status.")
     generated: bool = strawberry.field(
         description="True when the enterprise was invented for the demo data set."
-    )
-    provenance: ProvenanceType = strawberry.field(
-        description="Where the registration data came from."
     )
     credit: EnterpriseCreditType = strawberry.field(description="Credit score, grade and records.")
 
@@ -143,6 +140,7 @@ class EnterpriseType(Node):
             strawberry.argument(description="Only current (true) or only past (false) contracts."),
         ] = None,
     ) -> list[ServiceContractType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.contracts")
         today = info.context.today
 
         def build(rows: list[m.ServiceContract]) -> list[ServiceContractType]:
@@ -153,6 +151,7 @@ class EnterpriseType(Node):
 
     @strawberry.field(description="Compounds the enterprise serves today.")
     async def compounds_served(self, info: Info) -> list[CompoundType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.compoundsServed")
         rows = await info.context.loaders.contracts_by_enterprise.load(self.db_id)
         today = info.context.today
         ids = [r.compound_id for r in rows if ServiceContractType.in_force(r, today)]
@@ -161,12 +160,14 @@ class EnterpriseType(Node):
 
     @strawberry.field(description="Bids in tenders (投标), oldest first.")
     def bids(self, info: Info) -> list[TenderBidType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.bids")
         return info.context.loaders.bids_by_enterprise.resolve(
             self.db_id, lambda rows: [TenderBidType.from_model(row) for row in rows]
         )
 
     @strawberry.field(description="Tenders won (中标), oldest first.")
     def awards(self, info: Info) -> list[TenderAwardType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.awards")
         return info.context.loaders.awards_by_enterprise.resolve(
             self.db_id, lambda rows: [TenderAwardType.from_model(row) for row in rows]
         )
@@ -180,6 +181,8 @@ class EnterpriseType(Node):
             AssessmentKind | None, strawberry.argument(description="Only this kind.")
         ] = None,
     ) -> list[AssessmentType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.assessments")
+
         def build(rows: list[m.Assessment]) -> list[AssessmentType]:
             return [
                 AssessmentType.from_model(r)
@@ -191,6 +194,7 @@ class EnterpriseType(Node):
 
     @strawberry.field(description="Assessments summed up by year, newest year first.")
     def assessment_years(self, info: Info) -> list[AssessmentYearType]:
+        require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.assessmentYears")
         return info.context.loaders.assessments_by_enterprise.resolve(self.db_id, years_of)
 
     @classmethod
@@ -206,7 +210,7 @@ class EnterpriseType(Node):
             founded_on=row.founded_on,
             status=row.status,
             generated=row.generated,
-            provenance=ProvenanceType.of(row),
+            record=row,
             credit=EnterpriseCreditType(
                 score=row.credit_score,
                 grade=row.credit_grade,
@@ -214,6 +218,9 @@ class EnterpriseType(Node):
                 enterprise_id=row.id,
             ),
         )
+
+
+DETAIL = Permission.READ_ENTERPRISE_DETAIL
 
 
 async def _compounds_served(loaders: Loaders, enterprises: Sequence[m.Enterprise]) -> list[Any]:
@@ -227,12 +234,23 @@ async def _compounds_served(loaders: Loaders, enterprises: Sequence[m.Enterprise
 register(
     "Enterprise",
     credit=same_row("EnterpriseCredit"),
-    compoundsServed=Relation(fetch=_compounds_served, child="Compound"),
-    contracts=via(lambda loaders: loaders.contracts_by_enterprise, "id", "ServiceContract"),
-    bids=via(lambda loaders: loaders.bids_by_enterprise, "id", "TenderBid"),
-    awards=via(lambda loaders: loaders.awards_by_enterprise, "id", "TenderAward"),
-    assessments=via(lambda loaders: loaders.assessments_by_enterprise, "id", "Assessment"),
-    assessmentYears=via(lambda loaders: loaders.assessments_by_enterprise, "id", "AssessmentYear"),
+    compoundsServed=Relation(fetch=_compounds_served, child="Compound", permission=DETAIL),
+    contracts=via(
+        lambda loaders: loaders.contracts_by_enterprise, "id", "ServiceContract", permission=DETAIL
+    ),
+    bids=via(lambda loaders: loaders.bids_by_enterprise, "id", "TenderBid", permission=DETAIL),
+    awards=via(
+        lambda loaders: loaders.awards_by_enterprise, "id", "TenderAward", permission=DETAIL
+    ),
+    assessments=via(
+        lambda loaders: loaders.assessments_by_enterprise, "id", "Assessment", permission=DETAIL
+    ),
+    assessmentYears=via(
+        lambda loaders: loaders.assessments_by_enterprise,
+        "id",
+        "AssessmentYear",
+        permission=DETAIL,
+    ),
 )
 register(
     "EnterpriseCredit",

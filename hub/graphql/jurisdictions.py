@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from hub.domain.access import Permission
 from hub.graphql.context import Info
 from hub.graphql.enums import TownKind
+from hub.graphql.permissions import require
 from hub.graphql.prefetch import register, via
 from hub.store import models as m
 
@@ -68,6 +70,7 @@ class CommunityType(Node):
     def compounds(
         self, info: Info
     ) -> list[Annotated[CompoundType, strawberry.lazy("hub.graphql.compounds")]]:
+        require(info, Permission.READ_COMPOUNDS, what="Community.compounds")
         from hub.graphql.compounds import CompoundType
 
         return info.context.loaders.compounds_by_community.resolve(
@@ -90,5 +93,10 @@ register("Town", communities=via(lambda loaders: loaders.sub_jurisdictions, "id"
 register(
     "Community",
     town=via(lambda loaders: loaders.jurisdiction, "parent_id", "Town"),
-    compounds=via(lambda loaders: loaders.compounds_by_community, "id", "Compound"),
+    compounds=via(
+        lambda loaders: loaders.compounds_by_community,
+        "id",
+        "Compound",
+        permission=Permission.READ_COMPOUNDS,
+    ),
 )

@@ -20,9 +20,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import PUBLIC, Principal
 from hub.services import records
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
+from hub.services.scope import narrow, visible
 from hub.store import models as m
 from hub.store.sync_models import SyncStreamState
 
@@ -138,26 +140,33 @@ class Loaders:
             if isinstance(value, BatchLoader):
                 value.clear()
 
-    def __init__(self, db: RequestDatabase, *, today: date) -> None:
+    def __init__(self, db: RequestDatabase, *, today: date, viewer: Principal = PUBLIC) -> None:
         self.today = today
         """The request's business date (what "current" means for contracts)."""
 
+        # Every loader reads only what the viewer's scope lets it see (hub.services.scope).
         def loader(batch: BatchFunction) -> BatchLoader[Any, Any]:
             return BatchLoader(db, batch)
 
         def by_id(model: type[m.Base]) -> BatchLoader[int, Any]:
-            return loader(lambda s, ids: records.by_ids(s, model, ids))
+            where = visible(model, viewer)
+            return loader(lambda s, ids: records.by_ids(s, model, ids, where=where))
 
         def children(column: Any, *order_by: Any) -> BatchLoader[int, list[Any]]:
-            return loader(lambda s, ids: records.children(s, column, ids, order_by=order_by))
+            where = visible(column.class_, viewer)
+            return loader(
+                lambda s, ids: records.children(s, column, ids, order_by=order_by, where=where)
+            )
 
         def unique(column: Any) -> BatchLoader[Any, Any]:
-            return loader(lambda s, keys: records.by_unique(s, column, keys))
+            where = visible(column.class_, viewer)
+            return loader(lambda s, keys: records.by_unique(s, column, keys, where=where))
 
         async def current_contracts(
             session: AsyncSession, ids: Sequence[int]
         ) -> list[list[m.ServiceContract]]:
-            rows = (await session.scalars(current_contracts_stmt(set(ids), today))).all()
+            stmt = narrow(current_contracts_stmt(set(ids), today), m.ServiceContract, viewer)
+            rows = (await session.scalars(stmt)).all()
             return group_by_key(rows, "compound_id", ids)
 
         self.jurisdiction: BatchLoader[int, m.Jurisdiction | None] = by_id(m.Jurisdiction)

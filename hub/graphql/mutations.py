@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
 from hub.errors import BadUserInput, NotFound
+from hub.graphql import audit
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
@@ -55,6 +56,33 @@ ReconciliationResolveResult = Annotated[
 ]
 
 
+_OUTCOMES: dict[type, str] = {
+    NotPermitted: "not_permitted",
+    ValidationFailed: "invalid",
+    SyncAlreadyRunning: "busy",
+}
+"""The audit log's outcome of each refusal payload (a success is ``ok``)."""
+
+
+def _sync_trigger(info: Info, source: str, full: bool) -> SyncTriggerResult:
+    if not _may(info, Permission.OPERATE_SYNC):
+        return NotPermitted(message=f"syncTrigger needs the {Permission.OPERATE_SYNC} permission")
+    manager, viewer = info.context.sync, info.context.viewer
+    if manager is None:
+        return ValidationFailed(message="no sync manager runs in this process", field=None)
+    try:
+        manager.trigger(
+            source,
+            full=full,
+            trigger=f"graphql:{viewer.unit_code or viewer.role.value}",
+        )
+    except BadUserInput as exc:
+        return ValidationFailed.of(exc)
+    except SyncBusy as exc:
+        return SyncAlreadyRunning(source=source, message=exc.message)
+    return SyncTriggerAccepted(source=source, full=full)
+
+
 @strawberry.type(description="The write side of the hub.")
 class Mutation:
     @strawberry.mutation(description="Start a sync of a source now (in the background).")
@@ -67,24 +95,11 @@ class Mutation:
             strawberry.argument(description="Pull everything and mark what is gone as deleted."),
         ] = False,
     ) -> SyncTriggerResult:
-        if not _may(info, Permission.OPERATE_SYNC):
-            return NotPermitted(
-                message=f"syncTrigger needs the {Permission.OPERATE_SYNC} permission"
-            )
-        manager, viewer = info.context.sync, info.context.viewer
-        if manager is None:
-            return ValidationFailed(message="no sync manager runs in this process", field=None)
-        try:
-            manager.trigger(
-                source,
-                full=full,
-                trigger=f"graphql:{viewer.unit_code or viewer.role.value}",
-            )
-        except BadUserInput as exc:
-            return ValidationFailed.of(exc)
-        except SyncBusy as exc:
-            return SyncAlreadyRunning(source=source, message=exc.message)
-        return SyncTriggerAccepted(source=source, full=full)
+        result = _sync_trigger(info, source, full)
+        outcome = _OUTCOMES.get(type(result), "ok")
+        detail = {"source": source, "full": full}
+        await audit.write_now(info, audit.event(info, "syncTrigger", outcome, detail=detail))
+        return result
 
     @strawberry.mutation(
         description="Resolve a reconciliation item: link it to an existing compound "
@@ -105,9 +120,19 @@ class Mutation:
             str | None, strawberry.argument(description="Community of the created compound.")
         ] = None,
     ) -> ReconciliationResolveResult:
+        action = "reconciliationResolve"
+
+        async def refused(result: NotPermitted | ValidationFailed) -> ReconciliationResolveResult:
+            outcome = _OUTCOMES[type(result)]
+            event = audit.event(info, action, outcome, subject_type="ReconciliationItem")
+            await audit.write_now(info, event)
+            return result
+
         if not _may(info, Permission.OPERATE_SYNC):
-            return NotPermitted(
-                message="reconciliationResolve needs the reconciliation:resolve permission"
+            return await refused(
+                NotPermitted(
+                    message=f"reconciliationResolve needs the {Permission.OPERATE_SYNC} permission"
+                )
             )
         try:
             item_id = expect_global_id(id, ReconciliationItemType)
@@ -117,7 +142,7 @@ class Mutation:
                 else None
             )
         except BadUserInput as exc:
-            return ValidationFailed.of(exc)
+            return await refused(ValidationFailed.of(exc))
 
         async def resolve(session: AsyncSession) -> ReconciliationItem:
             item = await sync_service.resolve_reconciliation(
@@ -130,12 +155,14 @@ class Mutation:
             )
             if info.context.sync is not None:
                 await info.context.sync.apply_reconciled(session, item)
+            subject = {"subject_type": "ReconciliationItem", "subject_id": str(item.id)}
+            audit.write(session, info, audit.event(info, action, "ok", **subject))
             return item
 
         try:
             item = await info.context.db.transaction(resolve)
         except (BadUserInput, NotFound) as exc:
-            return ValidationFailed.of(exc)
+            return await refused(ValidationFailed.of(exc))
         compound = await info.context.loaders.compound.load(item.compound_id)
         assert compound is not None
         return ReconciliationResolveSuccess(

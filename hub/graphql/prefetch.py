@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from strawberry.types.nodes import SelectedField, Selection
 
+from hub.domain.access import Permission, Principal
+
 if TYPE_CHECKING:
     from hub.graphql.context import Info
     from hub.graphql.loaders import BatchLoader, Loaders
@@ -41,6 +43,8 @@ class Relation:
 
     fetch: Fetch
     child: str | None
+    permission: Permission | None = None
+    """Needed to see the field (its resolver refuses without it; the walk skips it then)."""
 
 
 RELATIONS: dict[str, dict[str, Relation]] = {}
@@ -56,6 +60,8 @@ def via(
     loader: Callable[[Loaders], BatchLoader[Any, Any]],
     key: str,
     child: str | None,
+    *,
+    permission: Permission | None = None,
 ) -> Relation:
     """A relation loaded by ``loader`` with the parent row's attribute ``key``."""
 
@@ -63,7 +69,7 @@ def via(
         keys = list(dict.fromkeys(k for k in (getattr(p, key) for p in parents) if k is not None))
         return list(flatten(await loader(loaders).load_many(keys)))
 
-    return Relation(fetch=fetch, child=child)
+    return Relation(fetch=fetch, child=child, permission=permission)
 
 
 def same_row(child: str) -> Relation:
@@ -86,17 +92,21 @@ async def prefetch_nodes(info: Info, type_name: str, rows: Sequence[Any]) -> Non
                 for node in _fields(part.selections):
                     if node.name == "node":
                         selections.extend(node.selections)
-    await _walk(info.context.loaders, type_name, rows, selections)
+    await _walk(info.context.loaders, info.context.viewer, type_name, rows, selections)
 
 
 async def prefetch_object(info: Info, type_name: str, rows: Sequence[Any]) -> None:
     """For a field returning objects of ``type_name`` built from ``rows``."""
     selections = [s for field in _fields(info.selected_fields) for s in field.selections]
-    await _walk(info.context.loaders, type_name, rows, selections)
+    await _walk(info.context.loaders, info.context.viewer, type_name, rows, selections)
 
 
 async def _walk(
-    loaders: Loaders, type_name: str, rows: Sequence[Any], selections: list[Selection]
+    loaders: Loaders,
+    viewer: Principal,
+    type_name: str,
+    rows: Sequence[Any],
+    selections: list[Selection],
 ) -> None:
     """Load the selected relations level by level, all relations of a level at once, so that a
     loader reached on two paths at the same depth (a contract's tender, a bid's tender) still
@@ -110,7 +120,10 @@ async def _walk(
                 continue
             wanted: dict[str, list[Selection]] = {}
             for field in _fields(selected):
-                if field.name in relations:
+                relation = relations.get(field.name)
+                if relation is not None and (
+                    relation.permission is None or viewer.may(relation.permission)
+                ):
                     wanted.setdefault(field.name, []).extend(field.selections)
             steps.extend((relations[field], parents, below) for field, below in wanted.items())
         children = await asyncio.gather(*(rel.fetch(loaders, parents) for rel, parents, _ in steps))

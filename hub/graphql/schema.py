@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -11,8 +12,10 @@ from graphql.error import GraphQLError
 from strawberry.extensions import ValidationCache
 from strawberry.types import ExecutionContext
 
-from hub.errors import BadUserInput, NotFound
+from hub.domain.access import Permission, Scope
+from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.graphql.assessments import AssessmentType
+from hub.graphql.audit import AuditQuery
 from hub.graphql.committees import CommitteeFilterInput, CommitteeOrder, OwnersCommitteeType
 from hub.graphql.compounds import (
     CompoundFilterInput,
@@ -25,8 +28,10 @@ from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, Ente
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.loaders import BatchLoader
 from hub.graphql.mutations import Mutation
 from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
+from hub.graphql.permissions import require
 from hub.graphql.prefetch import prefetch_nodes, prefetch_object
 from hub.graphql.relay import (
     AFTER,
@@ -45,6 +50,8 @@ from hub.graphql.viewer import ViewerType
 from hub.services import committees, compounds, enterprises, jurisdictions, statistics, tenders
 from hub.services.compounds import CompoundFilter
 from hub.services.enterprises import EnterpriseFilter
+from hub.services.scope import narrow
+from hub.store import models as m
 
 if TYPE_CHECKING:
     from hub.graphql.limits import Limits
@@ -52,22 +59,50 @@ if TYPE_CHECKING:
 logger = logging.getLogger("hub.graphql")
 
 
-NODE_TYPES: dict[str, Callable[[Info], tuple[Any, Callable[[Any], Node]]]] = {
-    "Town": lambda info: (info.context.loaders.jurisdiction, TownType.from_model),
-    "Community": lambda info: (info.context.loaders.jurisdiction, CommunityType.from_model),
-    "Compound": lambda info: (info.context.loaders.compound, CompoundType.from_model),
-    "Enterprise": lambda info: (info.context.loaders.enterprise, EnterpriseType.from_model),
-    "Tender": lambda info: (info.context.loaders.tender, TenderType.from_model),
-    "OwnersCommittee": lambda info: (
-        info.context.loaders.committee,
-        OwnersCommitteeType.from_model,
+@dataclass(frozen=True, slots=True)
+class NodeKind:
+    """How ``node(id)`` fetches one type: its loader, its conversion and the permission."""
+
+    loader: Callable[[Info], BatchLoader[int, Any]]
+    convert: Callable[[Any], Node]
+    permission: Permission | None
+
+
+NODE_TYPES: dict[str, NodeKind] = {
+    "Town": NodeKind(lambda info: info.context.loaders.jurisdiction, TownType.from_model, None),
+    "Community": NodeKind(
+        lambda info: info.context.loaders.jurisdiction, CommunityType.from_model, None
     ),
-    "Assessment": lambda info: (info.context.loaders.assessment, AssessmentType.from_model),
+    "Compound": NodeKind(
+        lambda info: info.context.loaders.compound,
+        CompoundType.from_model,
+        Permission.READ_COMPOUNDS,
+    ),
+    "Enterprise": NodeKind(
+        lambda info: info.context.loaders.enterprise,
+        EnterpriseType.from_model,
+        Permission.READ_ENTERPRISES,
+    ),
+    "Tender": NodeKind(
+        lambda info: info.context.loaders.tender, TenderType.from_model, Permission.READ_TENDERS
+    ),
+    "OwnersCommittee": NodeKind(
+        lambda info: info.context.loaders.committee,
+        OwnersCommitteeType.from_model,
+        Permission.READ_COMMITTEES,
+    ),
+    "Assessment": NodeKind(
+        lambda info: info.context.loaders.assessment,
+        AssessmentType.from_model,
+        Permission.READ_ENTERPRISE_DETAIL,
+    ),
 }
+"""The types ``node(id)`` serves. A record outside the viewer's scope is NOT_FOUND, as if it
+did not exist (the loaders read within the scope)."""
 
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
-class Query(SyncQuery):
+class Query(SyncQuery, AuditQuery):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
         self,
@@ -77,12 +112,14 @@ class Query(SyncQuery):
         type_name, db_id = decode_global_id(id)
         if type_name not in NODE_TYPES:
             raise BadUserInput(f"id: objects of type {type_name!r} cannot be fetched by ID")
-        loader, convert = NODE_TYPES[type_name](info)
-        row = await loader.load(db_id)
+        kind = NODE_TYPES[type_name]
+        if kind.permission is not None:
+            require(info, kind.permission, what=f"node of type {type_name}")
+        row = await kind.loader(info).load(db_id)
         expected_level = {"Town": "TOWN", "Community": "COMMUNITY"}.get(type_name)
         if row is None or (expected_level and row.level != expected_level):
             raise NotFound(f"no {type_name} has this ID", id=id)
-        return convert(row)
+        return kind.convert(row)
 
     @strawberry.field(description="Who is asking, and what they may do.")
     async def viewer(self, info: Info) -> ViewerType:
@@ -116,11 +153,13 @@ class Query(SyncQuery):
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[CompoundType]:
+        require(info, Permission.READ_COMPOUNDS, what="compounds")
         where = filter.to_filter() if filter else CompoundFilter()
         today = info.context.today
         stmt = await info.context.db.run(
             lambda s: compounds.select_compounds(s, where=where, on=today)
         )
+        stmt = narrow(stmt, m.Compound, info.context.viewer)
         return await paginate(
             info.context.db,
             stmt,
@@ -138,16 +177,23 @@ class Query(SyncQuery):
         id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
         code: Annotated[str | None, strawberry.argument(description="Compound code.")] = None,
     ) -> CompoundType:
+        require(info, Permission.READ_COMPOUNDS, what="compound")
         if (id is None) == (code is None):
             raise BadUserInput("give exactly one of id and code")
         if id is not None:
             db_id = expect_global_id(id, CompoundType)
-            row = await info.context.loaders.compound.load(db_id)
-            if row is None:
-                raise NotFound("no compound has this ID", id=id)
         else:
             assert code is not None
-            row = await info.context.db.run(lambda s: compounds.get_by_code_or_raise(s, code=code))
+            found = await info.context.db.run(
+                lambda s: compounds.get_by_code_or_raise(s, code=code)
+            )
+            db_id = found.id
+        # Through the loader, which reads within the viewer's scope: out of scope is not found.
+        row = await info.context.loaders.compound.load(db_id)
+        if row is None:
+            raise NotFound(
+                "no compound has this ID" if id else f"no compound has the code {code!r}"
+            )
         await prefetch_object(info, "Compound", [row])
         return CompoundType.from_model(row)
 
@@ -165,6 +211,7 @@ class Query(SyncQuery):
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[EnterpriseType]:
+        require(info, Permission.READ_ENTERPRISES, what="enterprises")
         where = filter.to_filter() if filter else EnterpriseFilter()
         today = info.context.today
         stmt = await info.context.db.run(
@@ -191,6 +238,7 @@ class Query(SyncQuery):
         ] = None,
         id: Annotated[strawberry.ID | None, strawberry.argument(description="Global ID.")] = None,
     ) -> EnterpriseType:
+        require(info, Permission.READ_ENTERPRISES, what="enterprise")
         if (id is None) == (uscc is None):
             raise BadUserInput("give exactly one of uscc and id")
         if id is not None:
@@ -219,8 +267,10 @@ class Query(SyncQuery):
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[OwnersCommitteeType]:
+        require(info, Permission.READ_COMMITTEES, what="committees")
         where = filter.to_filter() if filter else committees.CommitteeFilter()
         stmt = await info.context.db.run(lambda s: committees.select_committees(s, where=where))
+        stmt = narrow(stmt, m.OwnersCommittee, info.context.viewer)
         return await paginate(
             info.context.db,
             stmt,
@@ -244,8 +294,10 @@ class Query(SyncQuery):
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[TenderType]:
+        require(info, Permission.READ_TENDERS, what="tenders")
         where = filter.to_filter() if filter else tenders.TenderFilter()
         stmt = await info.context.db.run(lambda s: tenders.select_tenders(s, where=where))
+        stmt = narrow(stmt, m.Tender, info.context.viewer)
         return await paginate(
             info.context.db,
             stmt,
@@ -267,10 +319,25 @@ class Query(SyncQuery):
             str | None, strawberry.argument(description="Limit to this town (its code).")
         ] = None,
     ) -> StatisticsType:
-        today, now = info.context.today, info.context.now
+        require(info, Permission.READ_STATISTICS, what="statistics")
+        viewer, today, now = info.context.viewer, info.context.today, info.context.now
+        community_code = None
+        if viewer.scope in (Scope.TOWN, Scope.COMMUNITY):
+            # A town or community sees the figures of its own town only.
+            own = await info.context.loaders.jurisdiction.load(viewer.town_id or 0)
+            own_code = own.code if own is not None else None
+            if town_code is not None and town_code != own_code:
+                raise Forbidden("statistics: only the figures of your own town are open to you")
+            town_code = own_code
+            if viewer.scope is Scope.COMMUNITY:
+                mine = await info.context.loaders.jurisdiction.load(viewer.community_id or 0)
+                community_code = mine.code if mine is not None else None
         report = await info.context.db.run(
             lambda s: statistics.report(s, town_code=town_code, on=today, now=now)
         )
+        communities = [
+            r for r in report.communities if community_code is None or r.code == community_code
+        ]
 
         def rows(items: list[statistics.Row]) -> list[JurisdictionFiguresType]:
             return [
@@ -288,7 +355,7 @@ class Query(SyncQuery):
             scope_name=report.scope_name,
             total=FiguresType.of(report.total),
             towns=rows(report.towns),
-            communities=rows(report.communities),
+            communities=rows(communities),
         )
 
     owner_credit: OwnerCreditType = strawberry.field(

@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.scalars import JSON
 
+from hub.domain.access import Permission
 from hub.domain.sources import Source
 from hub.errors import HubError
 from hub.graphql.context import Info
 from hub.graphql.enums import ReconciliationStatus, SyncRunStatus
+from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, Node, paginate
 from hub.services import sync
 from hub.store import sync_models as s
@@ -220,6 +222,7 @@ class ReconciliationItemType(Node):
 class SyncQuery:
     @strawberry.field(description="Every configured upstream source, with its streams and health.")
     async def sync_sources(self, info: Info) -> list[SyncSourceType]:
+        require(info, Permission.READ_SYNC, what="syncSources")
         manager = _manager(info)
         names = sorted(manager.sources)
         states = await info.context.db.run(lambda session: sync.source_states(session, names))
@@ -262,6 +265,7 @@ class SyncQuery:
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[SyncRunType]:
+        require(info, Permission.READ_SYNC, what="syncRuns")
         return await paginate(
             info.context.db,
             sync.select_runs(source),
@@ -279,6 +283,7 @@ class SyncQuery:
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[QuarantinedRecordType]:
+        require(info, Permission.READ_SYNC, what="quarantine")
         return await paginate(
             info.context.db,
             sync.select_quarantine(source),
@@ -298,6 +303,7 @@ class SyncQuery:
         first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[ReconciliationItemType]:
+        require(info, Permission.READ_SYNC, what="reconciliation")
         return await paginate(
             info.context.db,
             sync.select_reconciliation(status),

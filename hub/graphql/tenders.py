@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from hub.graphql.common import ProvenanceType
+from hub.graphql.common import Sourced
 from hub.graphql.context import Info
 from hub.graphql.enums import SelectionMethod, TenderMethod, TenderStatus
 from hub.graphql.prefetch import register, via
@@ -35,11 +35,10 @@ def _tender(info: Info, tender_id: int) -> TenderType:
 
 
 @strawberry.type(name="TenderBid", description="A bid (投标) of an enterprise in a tender.")
-class TenderBidType:
+class TenderBidType(Sourced):
     price: float = strawberry.field(description="Offered fee, yuan per m² per month.")
     technical_score: float | None = strawberry.field(description="Technical score (技术标).")
     submitted_on: date = strawberry.field(description="Date the bid was submitted.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     tender_id: strawberry.Private[int]
     enterprise_id: strawberry.Private[int]
 
@@ -64,7 +63,7 @@ class TenderBidType:
             price=row.price,
             technical_score=row.technical_score,
             submitted_on=row.submitted_on,
-            provenance=ProvenanceType.of(row),
+            record=row,
             tender_id=row.tender_id,
             enterprise_id=row.enterprise_id,
         )
@@ -88,14 +87,13 @@ class TenderCandidateType:
     description="The award (中标) of a tender: winner, notice, publicity, filing (备案) and "
     "contract dates.",
 )
-class TenderAwardType:
+class TenderAwardType(Sourced):
     awarded_on: date = strawberry.field(description="Date of the award notice (中标通知书).")
     publicity_until: date | None = strawberry.field(description="End of the result publicity.")
     filed_on: date | None = strawberry.field(description="Date of filing (备案).")
     contract_signed_on: date | None = strawberry.field(
         description="Date the service contract was signed (due within 30 days of the award)."
     )
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     tender_id: strawberry.Private[int]
     enterprise_id: strawberry.Private[int]
 
@@ -114,7 +112,7 @@ class TenderAwardType:
             publicity_until=row.publicity_until,
             filed_on=row.filed_on,
             contract_signed_on=row.contract_signed_on,
-            provenance=ProvenanceType.of(row),
+            record=row,
             tender_id=row.tender_id,
             enterprise_id=row.enterprise_id,
         )
@@ -125,7 +123,7 @@ class TenderAwardType:
     description="A tender (招标) for the property service of a compound: preliminary service by "
     "the developer or re-selection by the owners' committee (R6).",
 )
-class TenderType(Node):
+class TenderType(Node, Sourced):
     code: str = strawberry.field(description="Tender number on the tender platform.")
     title: str = strawberry.field(description="Title of the announcement.")
     selection: SelectionMethod = strawberry.field(description="Preliminary or re-selection.")
@@ -134,7 +132,6 @@ class TenderType(Node):
     announced_on: date = strawberry.field(description="Date of the announcement.")
     bid_deadline: date = strawberry.field(description="Last day for bids.")
     status: TenderStatus = strawberry.field(description="Stage of the tender.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
     compound_id: strawberry.Private[int]
 
     @strawberry.field(description="The compound the tender is for.")
@@ -183,7 +180,7 @@ class TenderType(Node):
             announced_on=row.announced_on,
             bid_deadline=row.bid_deadline,
             status=row.status,
-            provenance=ProvenanceType.of(row),
+            record=row,
             compound_id=row.compound_id,
         )
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import strawberry
 
 from hub.domain.enums import ConnectionTaskStatus as Status
-from hub.graphql.common import ProvenanceType
+from hub.graphql.common import Sourced
 from hub.graphql.context import Info
 from hub.graphql.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
 from hub.store import models as m
@@ -20,7 +20,7 @@ OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
     description="A utility company's service connection (管网入户) or meter installation (入表) "
     "in a compound.",
 )
-class ConnectionTaskType:
+class ConnectionTaskType(Sourced):
     utility_kind: UtilityKind = strawberry.field(description="Water, power, gas, heat, telecom.")
     kind: ConnectionTaskKind = strawberry.field(description="Connection or meter installation.")
     status: ConnectionTaskStatus = strawberry.field(description="Progress.")
@@ -28,7 +28,6 @@ class ConnectionTaskType:
     planned_on: date | None = strawberry.field(description="Planned start.")
     due_on: date | None = strawberry.field(description="Due date.")
     completed_on: date | None = strawberry.field(description="Completion date.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
 
     @strawberry.field(description="Not done and past its due date today.")
     def overdue(self, info: Info) -> bool:
@@ -48,18 +47,17 @@ class ConnectionTaskType:
             planned_on=row.planned_on,
             due_on=row.due_on,
             completed_on=row.completed_on,
-            provenance=ProvenanceType.of(row),
+            record=row,
         )
 
 
 @strawberry.type(name="Outage", description="An interruption of a utility's service (停水停电 …).")
-class OutageType:
+class OutageType(Sourced):
     utility_kind: UtilityKind = strawberry.field(description="Water, power, gas, heat, telecom.")
     starts_at: datetime = strawberry.field(description="Start (UTC).")
     ends_at: datetime | None = strawberry.field(description="End (UTC); null while it lasts.")
     reason: str = strawberry.field(description="Cause given by the company.")
     affected_households: int = strawberry.field(description="Households affected.")
-    provenance: ProvenanceType = strawberry.field(description="Where the record came from.")
 
     @strawberry.field(description="Still going on now.")
     def open(self, info: Info) -> bool:
@@ -73,5 +71,5 @@ class OutageType:
             ends_at=row.ends_at,
             reason=row.reason,
             affected_households=row.affected_households,
-            provenance=ProvenanceType.of(row),
+            record=row,
         )

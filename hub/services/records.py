@@ -28,19 +28,30 @@ from hub.store.base import Base, Provenance
 M = TypeVar("M", bound=Base)
 
 
-async def by_ids(session: AsyncSession, model: type[M], ids: Sequence[int]) -> list[M | None]:
-    """The records with these ids, None where there is none."""
-    rows = await _snapshots(session, _columns(model).where(model.id.in_(set(ids))), model)
+async def by_ids(
+    session: AsyncSession,
+    model: type[M],
+    ids: Sequence[int],
+    *,
+    where: ColumnElement[bool] | None = None,
+) -> list[M | None]:
+    """The records with these ids (and ``where``), None where there is none."""
+    stmt = _columns(model).where(model.id.in_(set(ids)))
+    rows = await _snapshots(session, _and(stmt, where), model)
     return index_by_key(rows, "id", ids)
 
 
 async def by_unique(
-    session: AsyncSession, column: InstrumentedAttribute[Any], keys: Sequence[Any]
+    session: AsyncSession,
+    column: InstrumentedAttribute[Any],
+    keys: Sequence[Any],
+    *,
+    where: ColumnElement[bool] | None = None,
 ) -> list[Any]:
     """The live record whose unique column equals each key, None where there is none."""
     model = column.class_
     stmt = _columns(model).where(column.in_(set(keys)), live(model))
-    rows = await _snapshots(session, stmt, model)
+    rows = await _snapshots(session, _and(stmt, where), model)
     return index_by_key(rows, column.key, keys)
 
 
@@ -57,13 +68,19 @@ async def children(
     parent_ids: Sequence[int],
     *,
     order_by: Sequence[Any] = (),
+    where: ColumnElement[bool] | None = None,
 ) -> list[list[Any]]:
-    """For each parent id, the live records whose foreign key column points at it, in order."""
+    """For each parent id, the live records whose foreign key column points at it (and that meet
+    ``where``), in order."""
     model = column.class_
     stmt = _columns(model).where(column.in_(set(parent_ids)), live(model))
-    stmt = stmt.order_by(*order_by, model.id)
+    stmt = _and(stmt, where).order_by(*order_by, model.id)
     rows = await _snapshots(session, stmt, model)
     return group_by_key(rows, column.key, parent_ids)
+
+
+def _and(stmt: sa.Select[Any], where: ColumnElement[bool] | None) -> sa.Select[Any]:
+    return stmt if where is None else stmt.where(where)
 
 
 def _columns(model: type[Base]) -> sa.Select[Any]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Awaitable, Callable
 
 import httpx
 import pytest
 
 from hub.graphql.relay import encode_global_id
-from tests.conftest import GraphQLCall
+from tests.conftest import COMPETENT_DEPARTMENT, GraphQLCall
 
 PAGE = """query($first: Int!, $after: String, $order: EnterpriseOrder) {
   enterprises(first: $first, after: $after, orderBy: $order) {
@@ -173,10 +174,19 @@ async def test_bad_page_arguments_are_bad_user_input(
     ],
 )
 async def test_bad_input_gets_a_coded_error(
-    client: httpx.AsyncClient, query: str, variables: dict[str, object], code: str, needle: str
+    client: httpx.AsyncClient,
+    api_key: Callable[[str], Awaitable[str]],
+    query: str,
+    variables: dict[str, object],
+    code: str,
+    needle: str,
 ) -> None:
     """Malformed IDs, unknown records, invalid USCCs and bad filters: a coded error, no 500."""
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    response = await client.post(
+        "/graphql",
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {await api_key(COMPETENT_DEPARTMENT)}"},
+    )
     assert response.status_code in (200, 400)
     error = only_error(response.json())
     assert error["extensions"]["code"] == code, error  # type: ignore[index]

@@ -270,9 +270,9 @@ async def test_node_resolves_every_kind_of_global_id(gql: GraphQLCall) -> None:
         assert found["data"]["node"] == {"__typename": type_name, "id": global_id}
 
 
-async def test_viewer_is_the_anonymous_public(gql: GraphQLCall) -> None:
+async def test_viewer_is_the_anonymous_public(public_gql: GraphQLCall) -> None:
     """Without a credential the viewer is the public role."""
-    body = await gql("{ viewer { authenticated role unitCode permissions } }")
+    body = await public_gql("{ viewer { authenticated role unitCode permissions } }")
     assert body["data"]["viewer"] == {
         "authenticated": False,
         "role": "public",

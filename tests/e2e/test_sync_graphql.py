@@ -12,7 +12,9 @@ import pytest
 from connectors.sandbox.records import StoredRecord
 from connectors.sandbox_kit import Faults
 from hub.app import create_app
+from hub.domain.access import Role
 from hub.domain.enums import SyncRunStatus
+from hub.services import identity
 from tests.conftest import ScratchDatabases
 from tests.sync_world import SyncWorld, make_world
 
@@ -35,8 +37,17 @@ async def api(world: SyncWorld) -> AsyncIterator[Any]:
         clock=world.clock,
         sync=world.manager,
     )
+    async with world.sessionmaker() as session, session.begin():
+        # 住建局 reads the sync state and operates the sync (hub.domain.access).
+        key = (
+            await identity.create_client(session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT)
+        ).key
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+    async with httpx.AsyncClient(
+        transport=transport,
+        base_url="http://hub.test",
+        headers={"Authorization": f"Bearer {key}"},
+    ) as client:
 
         async def call(query: str, **variables: Any) -> dict[str, Any]:
             response = await client.post("/graphql", json={"query": query, "variables": variables})
@@ -112,7 +123,7 @@ async def test_sync_trigger_starts_a_run_and_refuses_a_second_and_unknown_source
     await world.manager.wait()
     runs = await api("{ syncRuns(first: 5) { nodes { source status trigger } } }")
     assert runs["syncRuns"]["nodes"] == [
-        {"source": WATER, "status": "SUCCEEDED", "trigger": "graphql:public"}
+        {"source": WATER, "status": "SUCCEEDED", "trigger": "graphql:zjj"}
     ]
 
 

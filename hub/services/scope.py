@@ -1,0 +1,90 @@
+"""Jurisdiction where the data is read: the rows a principal's scope lets it see, as SQL.
+
+``visible(model, principal)`` is a WHERE condition on the model's table, or None when the scope
+does not narrow that table. Every read path of the GraphQL API applies it — root lists, the
+DataLoaders behind nested fields and ``node(id)`` — so that a record outside the scope is never
+returned, counted in ``totalCount`` or hinted at by an error: it does not exist for that caller.
+
+- Town and community scope: compounds of the unit's town or community, and everything that
+  hangs off a compound (contracts, tenders and their bids, candidates and awards, committees,
+  their terms and members, daily inspections and their items, utility tasks and outages,
+  residents). Enterprises, their credit and their semi-annual assessments are banner-wide.
+- Unit scope (a utility): its own connection tasks and outages (source ``utility:<unit>``).
+- Banner scope: everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from hub.domain.access import Principal, Scope
+from hub.domain.sources import utility_source
+from hub.store import models as m
+
+
+def compound_ids(principal: Principal) -> sa.Select[tuple[int]] | None:
+    """The ids of the compounds in the principal's town or community; None: no narrowing."""
+    if principal.scope is Scope.COMMUNITY:
+        return sa.select(m.Compound.id).where(m.Compound.community_id == principal.community_id)
+    if principal.scope is Scope.TOWN:
+        return sa.select(m.Compound.id).where(m.Compound.town_id == principal.town_id)
+    return None
+
+
+def visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | None:
+    """The condition for the model's rows the principal may see, or None (all of them)."""
+    if principal.scope is Scope.UNIT:
+        if model in (m.ConnectionTask, m.Outage):
+            return model.source == utility_source(principal.unit_code or "")  # type: ignore[no-any-return]
+        return None
+    compounds = compound_ids(principal)
+    if compounds is None:
+        return None
+    if model is m.Compound:
+        if principal.scope is Scope.COMMUNITY:
+            return m.Compound.community_id == principal.community_id
+        return m.Compound.town_id == principal.town_id
+    if model is m.Assessment:  # semi-annual assessments have no compound: banner-wide
+        return sa.or_(m.Assessment.compound_id.is_(None), m.Assessment.compound_id.in_(compounds))
+    if model in _BY_COMPOUND:
+        return model.compound_id.in_(compounds)  # type: ignore[no-any-return]
+    if model in (m.TenderBid, m.TenderCandidate, m.TenderAward):
+        tenders = sa.select(m.Tender.id).where(m.Tender.compound_id.in_(compounds))
+        return model.tender_id.in_(tenders)  # type: ignore[no-any-return]
+    if model is m.CommitteeTerm:
+        return m.CommitteeTerm.committee_id.in_(_committees(compounds))
+    if model is m.CommitteeMember:
+        terms = sa.select(m.CommitteeTerm.id).where(
+            m.CommitteeTerm.committee_id.in_(_committees(compounds))
+        )
+        return m.CommitteeMember.term_id.in_(terms)
+    if model is m.AssessmentItem:
+        assessments = sa.select(m.Assessment.id).where(visible(m.Assessment, principal))  # type: ignore[arg-type]
+        return m.AssessmentItem.assessment_id.in_(assessments)
+    if model is m.OwnerCreditRecord:
+        residents = sa.select(m.Resident.id).where(m.Resident.compound_id.in_(compounds))
+        return m.OwnerCreditRecord.resident_id.in_(residents)
+    return None
+
+
+def narrow(stmt: sa.Select[Any], model: type[Any], principal: Principal) -> sa.Select[Any]:
+    """``stmt`` with the principal's condition on ``model`` added (if any)."""
+    condition = visible(model, principal)
+    return stmt if condition is None else stmt.where(condition)
+
+
+def _committees(compounds: sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
+    return sa.select(m.OwnersCommittee.id).where(m.OwnersCommittee.compound_id.in_(compounds))
+
+
+_BY_COMPOUND: tuple[type[Any], ...] = (
+    m.ServiceContract,
+    m.Tender,
+    m.OwnersCommittee,
+    m.ConnectionTask,
+    m.Outage,
+    m.Resident,
+)
