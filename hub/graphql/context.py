@@ -24,6 +24,7 @@ from hub.store.base import utcnow
 from hub.store.session import for_writing
 
 if TYPE_CHECKING:
+    from hub.graphql.pii import AuditBatch
     from hub.sync.manager import SyncManager
 
 T = TypeVar("T")
@@ -98,6 +99,8 @@ class HubContext:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     sync: SyncManager | None = None
     loaders: Loaders = field(init=False)
+    pii_audit: AuditBatch | None = field(default=None, init=False)
+    """Unmasked personal-data reads waiting for their audit entry (``hub.graphql.pii``)."""
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.db, today=self.today, viewer=self.viewer)

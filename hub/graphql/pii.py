@@ -85,11 +85,10 @@ class AuditBatch:
 
 
 def _batch(context: HubContext) -> AuditBatch:
-    # One batch per request, kept on the request's context.
-    batch = context.__dict__.get("_pii_audit")
-    if batch is None:
-        batch = context.__dict__["_pii_audit"] = AuditBatch(context)
-    return cast(AuditBatch, batch)
+    """The request's batch (one per request, kept on its context)."""
+    if context.pii_audit is None:
+        context.pii_audit = AuditBatch(context)
+    return context.pii_audit
 
 
 def unmasked(info: Info, value: T, *, subject_type: str, subject_id: int, field: str) -> T:
