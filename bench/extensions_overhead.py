@@ -1,8 +1,7 @@
 """M5 of DESIGN.md: p50 latency with all production extensions ÷ p50 with none.
 
 For each database (SQLite, PostgreSQL) a fresh database is migrated and loaded with the demo data
-(scale 1) and an API key of 住建局 is created. Two apps are built on the same engine and served
-side by side by uvicorn on loopback ports of this process:
+(scale 1) and an API key of 住建局 is created. Two apps are built on the same engine:
 
 - **production**: ``HUB_ENV=production`` with every limit of ``hub.graphql.limits`` on (tokens,
   depth, aliases, no introspection, cost, per-client rate and budget, trusted documents in
@@ -16,6 +15,11 @@ The hub has no metrics extension yet. Two queries are timed: a small one and the
 ``enterprises(first: 100)`` of M1 (``QUERY`` of bench/enterprises_latency.py). After warm-up, N
 requests per app and query are timed in alternating blocks of 10 with a full garbage collection
 (untimed) before each block, as M1 does. One JSON document goes to stdout; progress to stderr.
+
+Requests go through ``httpx.ASGITransport``, in process, not through uvicorn: over loopback
+HTTP/1.1 here every request, however small, takes about 50 ms more (seemingly a Nagle / ACK wait
+of the TCP connection, not work of the hub), which would hide the cost of the extensions under
+the small query.
 
     .venv/bin/python bench/extensions_overhead.py [--database sqlite|postgresql|both]
         [--requests N] [--json-out FILE]
@@ -45,7 +49,6 @@ from enterprises_latency import (
     say,
     scratch_database,
     server_version,
-    serving,
     summary,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,15 +122,18 @@ async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 async def measure(apps: dict[str, Any], key: str, *, requests: int, warmup: int) -> dict[str, Any]:
     headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}
     async with (
-        serving(apps["production"]) as production_url,
-        serving(apps["none"]) as none_url,
-        httpx.AsyncClient(timeout=120, trust_env=False) as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps["production"]), base_url="http://production"
+        ) as production,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=apps["none"]), base_url="http://none"
+        ) as none,
     ):
-        bases = {"production": production_url, "none": none_url}
+        bases = {"production": production, "none": none}
 
         async def call(app: str, query: str) -> httpx.Response:
             body = json.dumps({"query": QUERIES[query]}).encode()
-            response = await client.post(f"{bases[app]}/graphql", content=body, headers=headers)
+            response = await bases[app].post("/graphql", content=body, headers=headers)
             if response.status_code != 200 or "errors" in response.json():
                 raise RuntimeError(f"{app}/{query}: HTTP {response.status_code}: {response.text}")
             return response
@@ -183,7 +189,12 @@ async def main(args: argparse.Namespace) -> int:
         "benchmark": "extensions_overhead",
         "queries": QUERIES,
         "environment": environment(),
-        "options": {"databases": backends, "requests": args.requests, "warmup": args.warmup},
+        "options": {
+            "databases": backends,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "transport": "httpx.ASGITransport, in process",
+        },
         "runs": [await run_one(backend, args) for backend in backends],
     }
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)

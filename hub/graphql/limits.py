@@ -108,13 +108,13 @@ def client_key(viewer: Principal, request: HTTPConnection | None) -> str:
 class Limits:
     """The abuse limits of one app, built from the settings: rules, counters, document cache."""
 
-    def __init__(self, settings: Settings, *, key_prefix: str | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.enabled = settings.limits_enabled
-        prefix = key_prefix or settings.limits_key_prefix
         if settings.redis_url:
             url = settings.redis_url
             url = url if url.startswith("async+") else f"async+{url}"
+            prefix = settings.limits_key_prefix
             storage = storage_from_string(url, key_prefix=prefix, wrap_exceptions=True)
         else:
             storage = storage_from_string("async+memory://")

@@ -291,6 +291,18 @@ async def test_a_root_field_can_have_its_own_stricter_rate(make_app: MakeApp, co
     assert (await post(client, "{ enterprises(first: 1) { totalCount } }")).status_code == 200
 
 
+async def test_owner_credit_has_a_stricter_per_ip_rate_by_default(
+    make_app: MakeApp, connect: Any
+) -> None:
+    """The public self-check is limited to 10 a minute per address, whatever its answers."""
+    app = make_app()
+    client = connect(app, ip="10.0.0.9")
+    check = '{ ownerCredit(idNumber: "150627199001011234", name: "张三") { grade } }'
+    statuses = [(await post(client, check)).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
+    assert (await post(connect(app, ip="10.0.0.10"), check)).status_code == 200
+
+
 # --- production: introspection, suggestions, masking -----------------------------------------
 
 
@@ -316,6 +328,26 @@ async def test_introspection_and_suggestions_are_off_in_production(
     assert in_production == "Cannot query field 'nmae' on type 'Town'."
     typo_enum = "{ enterprises(orderBy: NAM) { totalCount } }"
     assert "Did you mean" not in only_error(await post(production, typo_enum))["message"]
+
+
+async def test_unexpected_errors_are_masked_with_the_request_id(
+    make_app: MakeApp, connect: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug's message never reaches the client: "Internal error", INTERNAL, the request id."""
+    from hub.services import jurisdictions
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("connection to db-internal-7 failed: password=hunter2")
+
+    monkeypatch.setattr(jurisdictions, "list_towns", broken)
+    response = await post(connect(make_app(production=True)), SMALL)
+    assert "hunter2" not in response.text and "db-internal" not in response.text
+    [error] = response.json()["errors"]
+    assert error["message"] == "Internal error"
+    assert error["extensions"] == {
+        "code": "INTERNAL",
+        "requestId": response.headers["x-request-id"],
+    }
 
 
 async def test_graphiqls_introspection_query_runs_in_development(
