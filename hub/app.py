@@ -21,14 +21,13 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from hub.config import Settings, get_settings
 from hub.domain.access import PUBLIC
 from hub.errors import DatabaseBehind, Unauthenticated
 from hub.graphql.context import HubContext, make_context
-from hub.graphql.limits import LimitedGraphQL, Limits
+from hub.graphql.limits import LimitedGraphQL, Limits, error_response
 from hub.graphql.permissions import Authenticator
 from hub.graphql.schema import build_schema
 from hub.store.base import utcnow
@@ -60,17 +59,22 @@ class HubGraphQL(LimitedGraphQL):
         self.sync = sync
         self.authenticator = Authenticator(settings, sessionmaker)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope)
-            try:
-                request.state.principal = await self.authenticator.principal(
-                    request.headers.get("authorization"), now=self.clock()
-                )
-            except Unauthenticated as exc:
-                await _unauthenticated(exc)(scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
+    async def admit(self, request: Request, request_id: str) -> Response | None:
+        """Authenticate: the principal goes into the request's state for the context; a
+        credential that does not check out is refused with 401 (never downgraded)."""
+        try:
+            request.state.principal = await self.authenticator.principal(
+                request.headers.get("authorization"), now=self.clock()
+            )
+        except Unauthenticated as exc:
+            return error_response(
+                401,
+                exc.message,
+                code=exc.code,
+                request_id=request_id,
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return None
 
     def encode_json(self, data: object) -> bytes:
         # UTF-8 Chinese text as it is: a third of the bytes of \u escapes, and readable.
@@ -87,15 +91,6 @@ class HubGraphQL(LimitedGraphQL):
             sync=self.sync,
             viewer=getattr(request.state, "principal", PUBLIC),
         )
-
-
-def _unauthenticated(exc: Unauthenticated) -> Response:
-    """401 with a GraphQL-shaped body: the credential was sent but does not check out."""
-    return JSONResponse(
-        {"errors": [{"message": exc.message, "extensions": exc.extensions()}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-    )
 
 
 def create_app(

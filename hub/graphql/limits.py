@@ -391,12 +391,21 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
             )
         else:
             request = Request(scope, receive)
-            try:
-                response = await self.run(request)
-            except HTTPException as exc:
-                response = _http_error(exc, request.method, request_id)
+            refusal = await self.admit(request, request_id)
+            if refusal is not None:
+                response = refusal
+            else:
+                try:
+                    response = await self.run(request)
+                except HTTPException as exc:
+                    response = _http_error(exc, request.method, request_id)
         response.headers["X-Request-ID"] = request_id
         await response(scope, receive, send)
+
+    async def admit(self, request: Request, request_id: str) -> Response | None:
+        """A refusal of the screened request before it is run (None: go on); the hub
+        authenticates here (``hub.app.HubGraphQL``)."""
+        return None
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         # A GET with only a persisted-query id (Apollo's APQ) is an operation, not a browser.

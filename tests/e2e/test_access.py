@@ -236,6 +236,7 @@ async def test_a_bad_credential_is_refused_not_downgraded(
         assert response.headers["www-authenticate"].startswith("Bearer")
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "UNAUTHENTICATED" and needle in error["message"]
+        assert error["extensions"]["requestId"] == response.headers["x-request-id"]
         assert key not in response.text
     await identity.revoke_client(session, key.split("_", 2)[1], now=DEMO_TODAY)
     await session.commit()
