@@ -2,6 +2,10 @@
 
 The app refuses to serve from a database that is behind (``ensure_at_head``), because code and
 schema that disagree corrupt data quietly.
+
+The chain may branch (two features developed side by side each add a revision on the same
+parent) until a merge revision joins the branches: "head" is then the set of the branches' heads,
+written ``0005a+0005b``, and upgrading goes to all of them.
 """
 
 from __future__ import annotations
@@ -29,14 +33,15 @@ def alembic_config(url: str = "") -> Config:
 
 
 def head_revision() -> str:
-    """The newest revision of the migration chain."""
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert head is not None, "the migration chain is empty"
-    return head
+    """The newest revision of the migration chain (of each branch, joined by ``+``)."""
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    assert heads, "the migration chain is empty"
+    return "+".join(sorted(heads))
 
 
 def _current_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
+    heads = MigrationContext.configure(connection).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 async def current_revision(engine: AsyncEngine) -> str | None:
@@ -52,7 +57,7 @@ async def upgrade_to_head(engine: AsyncEngine) -> tuple[str | None, str]:
         before = _current_revision(connection)
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")
         return before
 
     async with engine.begin() as connection:
