@@ -15,6 +15,8 @@ from pydantic import BaseModel, Field, SecretStr, field_validator, model_validat
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from hub.domain.crypto import Keyring, decode_key
+from hub.domain.ranking import RankingSettings
+from hub.domain.subsidies import BudgetSettings
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/hub.db"
 
@@ -130,6 +132,14 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(
         default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
+    )
+    # R8, R13: the annual ranking's weights and the special budget (JSON, e.g.
+    # HUB_RANKING='{"credit_weight": 0.2}'); formulas in hub/domain/ranking.py and subsidies.py.
+    ranking: RankingSettings = Field(
+        default_factory=RankingSettings, description="Annual ranking weights and sanctions."
+    )
+    budget: BudgetSettings = Field(
+        default_factory=BudgetSettings, description="The special budget of rewards and subsidies."
     )
 
     # Abuse limits (issue #4): see hub/graphql/limits.py and README.md, "Production settings:

@@ -44,6 +44,8 @@ class Permission(enum.StrEnum):
     WRITE_LOCAL = "write:local"  # ledger, committees, owner credit within the scope
     ASSESS_COMMITTEES = "assess:committees"
     OPERATE_SYNC = "operate:sync"  # trigger syncs, resolve the reconciliation queue
+    READ_RANKINGS = "read:rankings"  # published annual rankings and their sanctions (R8)
+    ACCEPT_REPAIRS = "accept:repairs"  # accept a post-warranty repair for one's own party (R4)
 
 
 class Scope(enum.StrEnum):
@@ -69,7 +71,7 @@ class Grant:
 
 
 _P = Permission
-_PUBLIC_READS = frozenset({_P.READ_ENTERPRISES, _P.OWNER_CREDIT_CHECK})
+_PUBLIC_READS = frozenset({_P.READ_ENTERPRISES, _P.OWNER_CREDIT_CHECK, _P.READ_RANKINGS})
 _DIRECTORY = frozenset(
     {
         _P.READ_ENTERPRISES,
@@ -86,21 +88,25 @@ ROLE_TABLE: dict[Role, Grant] = {
     for grant in (
         Grant(
             Role.COMPETENT_DEPARTMENT,
-            _PUBLIC_READS | _DIRECTORY | {_P.READ_SYNC, _P.WRITE_ENTERPRISES, _P.OPERATE_SYNC},
+            _PUBLIC_READS
+            | _DIRECTORY
+            | {_P.READ_SYNC, _P.WRITE_ENTERPRISES, _P.OPERATE_SYNC, _P.ACCEPT_REPAIRS},
             Scope.BANNER,
             "住建局: reads everything; writes enterprises' local data, assessments and rankings; "
             "operates the sync. Personal data masked.",
         ),
         Grant(
             Role.TOWN,
-            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL},
+            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS},
             Scope.TOWN,
             "Town government or 水岸新城推进办: reads and writes within its town, personal data "
             "included (audited).",
         ),
         Grant(
             Role.COMMUNITY,
-            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL, _P.ASSESS_COMMITTEES},
+            _PUBLIC_READS
+            | _DIRECTORY
+            | {_P.PII, _P.WRITE_LOCAL, _P.ASSESS_COMMITTEES, _P.ACCEPT_REPAIRS},
             Scope.COMMUNITY,
             "Community: reads and writes within its community, personal data included "
             "(audited); assesses committees.",

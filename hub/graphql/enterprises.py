@@ -19,6 +19,7 @@ from hub.graphql.enums import AssessmentKind, CreditCategory, CreditLevel, Enter
 from hub.graphql.loaders import Loaders
 from hub.graphql.permissions import require
 from hub.graphql.prefetch import Relation, flatten, register, same_row, via
+from hub.graphql.ranking import SanctionType, enterprise_sanctions
 from hub.graphql.relay import Node
 from hub.graphql.tenders import TenderAwardType, TenderBidType
 from hub.services.enterprises import EnterpriseFilter
@@ -196,6 +197,13 @@ class EnterpriseType(Node, Sourced):
     def assessment_years(self, info: Info) -> list[AssessmentYearType]:
         require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.assessmentYears")
         return info.context.loaders.assessments_by_enterprise.resolve(self.db_id, years_of)
+
+    @strawberry.field(
+        description="Sanctions of published annual rankings (奖惩, R8), oldest first: rewards, "
+        "bans on new projects and market exits, each with the days it is in force."
+    )
+    def sanctions(self, info: Info) -> list[SanctionType]:
+        return enterprise_sanctions(info, self.db_id)
 
     @classmethod
     def from_model(cls, row: m.Enterprise) -> EnterpriseType:

@@ -13,7 +13,9 @@ from hub.graphql import audit
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
+from hub.graphql.ranking import RankingMutation
 from hub.graphql.relay import expect_global_id
+from hub.graphql.repairs import RepairMutation
 from hub.graphql.sync import ReconciliationItemType
 from hub.services import sync as sync_service
 from hub.store.sync_models import ReconciliationItem
@@ -84,7 +86,7 @@ def _sync_trigger(info: Info, source: str, full: bool) -> SyncTriggerResult:
 
 
 @strawberry.type(description="The write side of the hub.")
-class Mutation:
+class Mutation(RankingMutation, RepairMutation):
     @strawberry.mutation(description="Start a sync of a source now (in the background).")
     async def sync_trigger(
         self,

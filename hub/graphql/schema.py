@@ -33,6 +33,7 @@ from hub.graphql.mutations import Mutation
 from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
 from hub.graphql.permissions import require
 from hub.graphql.prefetch import prefetch_nodes, prefetch_object
+from hub.graphql.ranking import RankingQuery
 from hub.graphql.relay import (
     AFTER,
     DEFAULT_PAGE_SIZE,
@@ -43,6 +44,7 @@ from hub.graphql.relay import (
     expect_global_id,
     paginate,
 )
+from hub.graphql.repairs import RepairQuery
 from hub.graphql.statistics import FiguresType, JurisdictionFiguresType, StatisticsType
 from hub.graphql.sync import SyncQuery
 from hub.graphql.tenders import TenderFilterInput, TenderOrder, TenderType
@@ -102,7 +104,7 @@ did not exist (the loaders read within the scope)."""
 
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
-class Query(SyncQuery, AuditQuery):
+class Query(SyncQuery, AuditQuery, RankingQuery, RepairQuery):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
         self,

@@ -8,7 +8,8 @@ returned, counted in ``totalCount`` or hinted at by an error: it does not exist 
 - Town and community scope: compounds of the unit's town or community, and everything that
   hangs off a compound (contracts, tenders and their bids, candidates and awards, committees,
   their terms and members, daily inspections and their items, utility tasks and outages,
-  residents). Enterprises, their credit and their semi-annual assessments are banner-wide.
+  residents, repair projects and their acceptances). Enterprises, their credit and their
+  semi-annual assessments are banner-wide.
 - Unit scope (a utility): its own connection tasks and outages (source ``utility:<unit>``).
 - Banner scope: everything.
 """
@@ -23,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.domain.access import Principal, Scope
 from hub.domain.sources import utility_source
 from hub.store import models as m
+from hub.store.ranking_models import RepairAcceptance, RepairProject
 
 
 def compound_ids(principal: Principal) -> sa.Select[tuple[int]] | None:
@@ -64,6 +66,9 @@ def visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | Non
     if model is m.AssessmentItem:
         assessments = sa.select(m.Assessment.id).where(visible(m.Assessment, principal))  # type: ignore[arg-type]
         return m.AssessmentItem.assessment_id.in_(assessments)
+    if model is RepairAcceptance:
+        projects = sa.select(RepairProject.id).where(RepairProject.compound_id.in_(compounds))
+        return RepairAcceptance.project_id.in_(projects)
     if model is m.OwnerCreditRecord:
         residents = sa.select(m.Resident.id).where(m.Resident.compound_id.in_(compounds))
         return m.OwnerCreditRecord.resident_id.in_(residents)
@@ -87,4 +92,5 @@ _BY_COMPOUND: tuple[type[Any], ...] = (
     m.ConnectionTask,
     m.Outage,
     m.Resident,
+    RepairProject,
 )
