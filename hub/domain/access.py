@@ -44,6 +44,9 @@ class Permission(enum.StrEnum):
     WRITE_LOCAL = "write:local"  # ledger, committees, owner credit within the scope
     ASSESS_COMMITTEES = "assess:committees"
     OPERATE_SYNC = "operate:sync"  # trigger syncs, resolve the reconciliation queue
+    READ_LEDGER = "read:ledger"  # ledger items (台账), their history and statistics
+    WORK_LEDGER = "work:ledger"  # report, work, verify and escalate ledger items
+    READ_FINDINGS = "read:findings"  # compliance findings (督办事项)
     READ_RANKINGS = "read:rankings"  # published annual rankings and their sanctions (R8)
     ACCEPT_REPAIRS = "accept:repairs"  # accept a post-warranty repair for one's own party (R4)
 
@@ -72,6 +75,7 @@ class Grant:
 
 _P = Permission
 _PUBLIC_READS = frozenset({_P.READ_ENTERPRISES, _P.OWNER_CREDIT_CHECK, _P.READ_RANKINGS})
+_LEDGER = frozenset({_P.READ_LEDGER, _P.WORK_LEDGER, _P.READ_FINDINGS})
 _DIRECTORY = frozenset(
     {
         _P.READ_ENTERPRISES,
@@ -90,6 +94,7 @@ ROLE_TABLE: dict[Role, Grant] = {
             Role.COMPETENT_DEPARTMENT,
             _PUBLIC_READS
             | _DIRECTORY
+            | _LEDGER
             | {_P.READ_SYNC, _P.WRITE_ENTERPRISES, _P.OPERATE_SYNC, _P.ACCEPT_REPAIRS},
             Scope.BANNER,
             "住建局: reads everything; writes enterprises' local data, assessments and rankings; "
@@ -97,7 +102,7 @@ ROLE_TABLE: dict[Role, Grant] = {
         ),
         Grant(
             Role.TOWN,
-            _PUBLIC_READS | _DIRECTORY | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS},
+            _PUBLIC_READS | _DIRECTORY | _LEDGER | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS},
             Scope.TOWN,
             "Town government or 水岸新城推进办: reads and writes within its town, personal data "
             "included (audited).",
@@ -106,6 +111,7 @@ ROLE_TABLE: dict[Role, Grant] = {
             Role.COMMUNITY,
             _PUBLIC_READS
             | _DIRECTORY
+            | _LEDGER
             | {_P.PII, _P.WRITE_LOCAL, _P.ASSESS_COMMITTEES, _P.ACCEPT_REPAIRS},
             Scope.COMMUNITY,
             "Community: reads and writes within its community, personal data included "
@@ -113,10 +119,10 @@ ROLE_TABLE: dict[Role, Grant] = {
         ),
         Grant(
             Role.DEPARTMENT,
-            _PUBLIC_READS | {_P.READ_COMPOUNDS},
+            _PUBLIC_READS | _LEDGER | {_P.READ_COMPOUNDS},
             Scope.BANNER,
-            "城管局, 消防大队 …: reads compounds and the ledger items routed to it; no personal "
-            "data.",
+            "城管局, 消防大队 …: reads compounds; reads and works the ledger items routed to it "
+            "and sees the findings it is responsible for; no personal data.",
         ),
         Grant(
             Role.PARTY_PUBLICITY,
@@ -126,7 +132,9 @@ ROLE_TABLE: dict[Role, Grant] = {
         ),
         Grant(
             Role.INSPECTION_OFFICE,
-            _PUBLIC_READS | _DIRECTORY | {_P.READ_SYNC, _P.READ_AUDIT},
+            _PUBLIC_READS
+            | _DIRECTORY
+            | {_P.READ_SYNC, _P.READ_AUDIT, _P.READ_LEDGER, _P.READ_FINDINGS},
             Scope.BANNER,
             "督查室: reads everything, the audit log included; no writes. Personal data masked.",
         ),

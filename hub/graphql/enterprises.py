@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from datetime import date
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -23,6 +23,9 @@ from hub.graphql.ranking import SanctionType, enterprise_sanctions
 from hub.graphql.relay import Node
 from hub.graphql.tenders import TenderAwardType, TenderBidType
 from hub.services.enterprises import EnterpriseFilter
+
+if TYPE_CHECKING:
+    from hub.graphql.ledger import LedgerFiguresType
 from hub.store import models as m
 
 
@@ -197,6 +200,17 @@ class EnterpriseType(Node, Sourced):
     def assessment_years(self, info: Info) -> list[AssessmentYearType]:
         require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.assessmentYears")
         return info.context.loaders.assessments_by_enterprise.resolve(self.db_id, years_of)
+
+    @strawberry.field(
+        description="Ledger statistics (台账统计) of the compounds while this enterprise "
+        "served them."
+    )
+    async def ledger_statistics(
+        self, info: Info
+    ) -> Annotated[LedgerFiguresType, strawberry.lazy("hub.graphql.ledger")]:
+        from hub.graphql.ledger import enterprise_ledger_figures  # the ledger imports compounds
+
+        return await enterprise_ledger_figures(info, self.db_id)
 
     @strawberry.field(
         description="Sanctions of published annual rankings (奖惩, R8), oldest first: rewards, "

@@ -12,6 +12,7 @@ from hub.errors import BadUserInput, NotFound
 from hub.graphql import audit
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
+from hub.graphql.ledger import LedgerMutation
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.ranking import RankingMutation
 from hub.graphql.relay import expect_global_id
@@ -86,7 +87,7 @@ def _sync_trigger(info: Info, source: str, full: bool) -> SyncTriggerResult:
 
 
 @strawberry.type(description="The write side of the hub.")
-class Mutation(RankingMutation, RepairMutation):
+class Mutation(LedgerMutation, RankingMutation, RepairMutation):
     @strawberry.mutation(description="Start a sync of a source now (in the background).")
     async def sync_trigger(
         self,

@@ -27,7 +27,9 @@ from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
+from hub.graphql.findings import FindingsQuery, FindingsSubscription
 from hub.graphql.jurisdictions import CommunityType, TownType
+from hub.graphql.ledger import LedgerQuery
 from hub.graphql.loaders import BatchLoader
 from hub.graphql.mutations import Mutation
 from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
@@ -104,7 +106,7 @@ did not exist (the loaders read within the scope)."""
 
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
-class Query(SyncQuery, AuditQuery, RankingQuery, RepairQuery):
+class Query(SyncQuery, AuditQuery, LedgerQuery, FindingsQuery, RankingQuery, RepairQuery):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
         self,
@@ -365,6 +367,11 @@ class Query(SyncQuery, AuditQuery, RankingQuery, RepairQuery):
     )
 
 
+@strawberry.type(description="Live updates over graphql-transport-ws.")
+class Subscription(FindingsSubscription):
+    pass
+
+
 class HubSchema(strawberry.Schema):
     """Our schema: logs only unexpected errors (expected ones are the client's to read)."""
 
@@ -389,6 +396,7 @@ def build_schema(*, limits: Limits | None = None) -> HubSchema:
     return HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[ServiceContractType, AssessmentType],
         extensions=[
             CloseDatabase,

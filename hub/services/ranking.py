@@ -342,3 +342,53 @@ async def publication_sanctions(session: AsyncSession, *, publication_id: int) -
             .order_by(Sanction.enterprise_id, Sanction.id)
         )
     )
+
+
+# --- findings rules (issue #5 §3) -----------------------------------------------------------
+# Queries of the two findings rules that rest on sanctions; each row is (subject id, compound id,
+# detail). They are registered with the findings registry in ``hub.services.ranking_findings``.
+
+
+async def banned_awards(session: AsyncSession, *, today: date) -> list[tuple[int, int, str]]:
+    """R8: tender awards to an enterprise that was banned (or ordered out) on the award date."""
+    award, tender = m.TenderAward, m.Tender
+    stmt = (
+        sa.select(award.id, tender.compound_id, award.awarded_on, Sanction.kind, Sanction.year)
+        .join(tender, tender.id == award.tender_id)
+        .join(Sanction, Sanction.enterprise_id == award.enterprise_id)
+        .where(
+            award.deleted_at.is_(None),
+            award.awarded_on <= today,
+            Sanction.kind != rules.SanctionKind.REWARD,
+            Sanction.starts_on <= award.awarded_on,
+            sa.or_(Sanction.ends_on.is_(None), Sanction.ends_on > award.awarded_on),
+        )
+        .order_by(award.id, Sanction.id)
+    )
+    hits: dict[int, tuple[int, int, str]] = {}
+    for award_id, compound_id, on, kind, year in (await session.execute(stmt)).all():
+        detail = f"awarded on {on:%Y-%m-%d} under {kind.value} of the {year} ranking"
+        hits.setdefault(award_id, (award_id, compound_id, detail))
+    return list(hits.values())
+
+
+async def exited_still_serving(session: AsyncSession, *, today: date) -> list[tuple[int, int, str]]:
+    """R8: service contracts in force today of an enterprise ordered out of the market before."""
+    contract = m.ServiceContract
+    stmt = (
+        sa.select(contract.id, contract.compound_id, sa.func.min(Sanction.starts_on))
+        .join(Sanction, Sanction.enterprise_id == contract.enterprise_id)
+        .where(
+            Sanction.kind == rules.SanctionKind.MARKET_EXIT,
+            Sanction.starts_on < today,
+            contract.deleted_at.is_(None),
+            contract.starts_on <= today,
+            sa.or_(contract.ends_on.is_(None), contract.ends_on >= today),
+        )
+        .group_by(contract.id, contract.compound_id)
+        .order_by(contract.id)
+    )
+    return [
+        (i, c, f"still serving after the market exit of {exit_on:%Y-%m-%d}")
+        for i, c, exit_on in (await session.execute(stmt)).all()
+    ]

@@ -11,6 +11,8 @@ returned, counted in ``totalCount`` or hinted at by an error: it does not exist 
   residents, repair projects and their acceptances). Enterprises, their credit and their
   semi-annual assessments are banner-wide.
 - Unit scope (a utility): its own connection tasks and outages (source ``utility:<unit>``).
+- Ledger items and findings: by their town and community; a department (城管局, 消防大队) sees
+  only the items routed to it and the findings it is responsible for.
 - Banner scope: everything.
 """
 
@@ -21,9 +23,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from hub.domain.access import Principal, Scope
+from hub.domain.access import Principal, Role, Scope
 from hub.domain.sources import utility_source
 from hub.store import models as m
+from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
 from hub.store.ranking_models import RepairAcceptance, RepairProject
 
 
@@ -38,6 +41,8 @@ def compound_ids(principal: Principal) -> sa.Select[tuple[int]] | None:
 
 def visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | None:
     """The condition for the model's rows the principal may see, or None (all of them)."""
+    if model in (LedgerItem, LedgerEvent, Finding):
+        return _ledger_visible(model, principal)
     if principal.scope is Scope.UNIT:
         if model in (m.ConnectionTask, m.Outage):
             return model.source == utility_source(principal.unit_code or "")  # type: ignore[no-any-return]
@@ -79,6 +84,25 @@ def narrow(stmt: sa.Select[Any], model: type[Any], principal: Principal) -> sa.S
     """``stmt`` with the principal's condition on ``model`` added (if any)."""
     condition = visible(model, principal)
     return stmt if condition is None else stmt.where(condition)
+
+
+def _ledger_visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | None:
+    """Ledger items and findings: a department sees only what is routed to it (R3); a town or
+    community what lies in its jurisdiction (their ``town_id`` / ``community_id``)."""
+    if model is LedgerEvent:
+        items = sa.select(LedgerItem.id)
+        condition = _ledger_visible(LedgerItem, principal)
+        return None if condition is None else LedgerEvent.item_id.in_(items.where(condition))
+    if principal.role is Role.DEPARTMENT:
+        unit = LedgerItem.assigned_unit if model is LedgerItem else Finding.responsible_unit
+        return unit == principal.unit_code  # type: ignore[no-any-return]
+    if principal.scope is Scope.COMMUNITY:
+        return model.community_id == principal.community_id  # type: ignore[no-any-return]
+    if principal.scope is Scope.TOWN:
+        return model.town_id == principal.town_id  # type: ignore[no-any-return]
+    if principal.scope is Scope.UNIT:
+        return sa.false()
+    return None
 
 
 def _committees(compounds: sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ranking as rules
 from hub.domain.access import Principal, Role
-from hub.domain.enums import AssessmentKind, EnterpriseStatus
+from hub.domain.enums import AssessmentKind, EnterpriseStatus, SelectionMethod
 from hub.domain.subsidies import BudgetSettings
 from hub.graphql.relay import encode_global_id
 from hub.services import ranking as service
@@ -226,3 +226,55 @@ async def test_assessments_are_recorded_against_their_forms(
     assert recorded["assessment"]["total"] == 80.0, recorded
     twice = (await gql(mutation, input=semi))["data"]["assessmentRecord"]
     assert twice["field"] == "half"
+
+
+async def test_findings_queries_see_banned_awards_and_exited_enterprises_still_serving(
+    session: AsyncSession,
+) -> None:
+    """An award to an enterprise banned or ordered out on the award date is a finding (one to a
+    rewarded enterprise is not); so is a contract of an enterprise under MARKET_EXIT in force
+    after the exit date."""
+    ids = await ten_enterprises(session)
+    for year in (2020, 2021):
+        for n, enterprise_id in enumerate(ids):
+            await assess(session, enterprise_id, year, 95.0 - 5 * n)
+    await publish(session, 2020, date(2021, 2, 1))
+    await publish(session, 2021, date(2022, 2, 1))
+    worst = ids[-1]
+    awarded = sa.select(m.TenderAward.tender_id)
+    free = list(
+        await session.scalars(
+            sa.select(m.Tender).where(m.Tender.id.not_in(awarded)).order_by(m.Tender.id).limit(3)
+        )
+    )
+    assert len(free) == 3, "the demo data needs tenders without an award"
+    tender = free[0]
+    inside = m.TenderAward(tender_id=free[0].id, enterprise_id=worst, awarded_on=date(2023, 1, 31))
+    after = m.TenderAward(tender_id=free[1].id, enterprise_id=ids[5], awarded_on=date(2023, 2, 1))
+    session.add_all([inside, after])
+    await session.flush()
+    banned = {row[0] for row in await service.banned_awards(session, today=TODAY)}
+    # ids[5] is in the bottom of 2021 (banned 2022-02-01 up to 2023-02-01) and of 2020: its
+    # market exit from 2022-02-01 has no end, so even the day after the ban it is a finding.
+    assert inside.id in banned and after.id in banned
+    rewarded_award = m.TenderAward(
+        tender_id=free[2].id, enterprise_id=ids[0], awarded_on=date(2023, 1, 31)
+    )
+    session.add(rewarded_award)
+    await session.flush()
+    assert rewarded_award.id not in {
+        r[0] for r in await service.banned_awards(session, today=TODAY)
+    }
+
+    contract = m.ServiceContract(
+        enterprise_id=worst,
+        compound_id=tender.compound_id,
+        starts_on=date(2021, 1, 1),
+        ends_on=None,
+        selection=SelectionMethod.PRELIMINARY,
+    )
+    session.add(contract)
+    await session.flush()
+    serving = await service.exited_still_serving(session, today=TODAY)
+    assert contract.id in {row[0] for row in serving}
+    assert not await service.exited_still_serving(session, today=date(2022, 2, 1))

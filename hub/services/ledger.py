@@ -1,0 +1,435 @@
+"""The ledger service (台账, R3): create items, move them through the workflow, escalate them, list
+them and compute their statistics. Called by the GraphQL layer, the CLI (``hub ledger
+escalate``) and the scheduler's periodic job (``escalate_overdue``).
+
+The rules themselves (deadlines, transitions, routing) are in ``hub.domain.ledger``; this module
+adds the store, the caller's jurisdiction and the history. Functions that write only flush: the
+caller owns the transaction (a mutation's ``db.transaction``, the CLI's).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.domain import ledger as rules
+from hub.domain.access import Principal, Role
+from hub.domain.enums import UnitRole
+from hub.errors import BadUserInput, Forbidden, NotFound
+from hub.services.paging import Ordering, SortKey
+from hub.services.scope import narrow, visible
+from hub.store import models as m
+from hub.store.ledger_models import LedgerEvent, LedgerItem
+
+_LEVEL_OF_ROLE = {
+    Role.COMMUNITY: rules.Level.COMMUNITY,
+    Role.TOWN: rules.Level.TOWN,
+    Role.DEPARTMENT: rules.Level.DEPARTMENT,
+    Role.COMPETENT_DEPARTMENT: rules.Level.DEPARTMENT,
+}
+
+ORDERINGS = {
+    "REPORTED_DESC": Ordering(
+        "reported_desc",
+        (SortKey(LedgerItem.reported_at, descending=True), SortKey(LedgerItem.id, descending=True)),
+    ),
+    "DEADLINE": Ordering("deadline", (SortKey(LedgerItem.deadline), SortKey(LedgerItem.id))),
+}
+
+
+def level_of(principal: Principal) -> rules.Level:
+    """The ledger level a unit works at, or Forbidden for roles outside the ledger."""
+    level = _LEVEL_OF_ROLE.get(principal.role)
+    if level is None:
+        raise Forbidden(f"the role {principal.role.value} does not work ledger items")
+    return level
+
+
+def _rule_error(exc: rules.LedgerRuleError) -> BadUserInput:
+    return BadUserInput(exc.message, field=exc.field)
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    compound_id: int,
+    title: str,
+    description: str | None,
+    channel: rules.Channel,
+    category: rules.Category,
+    severity: rules.Severity,
+    now: datetime,
+) -> LedgerItem:
+    """A new item reported by the principal's unit, at its level, in a compound of its scope.
+
+    A community's or town's item is assigned to the unit itself (small matters stay in the
+    community); an item the competent department reports goes straight to the department of its
+    category; a department's item stays with that department.
+    """
+    level = level_of(principal)
+    if not title.strip():
+        raise BadUserInput("title: give a short title of the problem", field="title")
+    compound = await session.scalar(
+        narrow(sa.select(m.Compound).where(m.Compound.id == compound_id), m.Compound, principal)
+    )
+    if compound is None:
+        raise BadUserInput(
+            "compoundId: no compound with this ID in your jurisdiction", field="compoundId"
+        )
+    assert principal.unit_code is not None
+    if principal.role is Role.COMPETENT_DEPARTMENT:
+        assigned = rules.department_for(category)
+    else:
+        assigned = principal.unit_code
+    item = LedgerItem(
+        title=title.strip(),
+        description=description,
+        channel=channel,
+        category=category,
+        severity=severity,
+        compound_id=compound.id,
+        community_id=compound.community_id,
+        town_id=compound.town_id,
+        reported_by=principal.unit_code,
+        reported_level=level,
+        reported_at=now,
+        level=level,
+        assigned_unit=assigned,
+        status=rules.Status.REPORTED,
+        deadline=rules.deadline(severity, since=now),
+    )
+    session.add(item)
+    await session.flush()
+    _record(session, item, action="CREATE", actor=principal.unit_code, now=now, before=None)
+    await session.flush()
+    return item
+
+
+async def get_or_raise(session: AsyncSession, *, item_id: int, principal: Principal) -> LedgerItem:
+    """The item, if it is in the principal's jurisdiction; NotFound otherwise (as if absent)."""
+    stmt = narrow(sa.select(LedgerItem).where(LedgerItem.id == item_id), LedgerItem, principal)
+    item = await session.scalar(stmt.with_for_update())
+    if item is None:
+        raise NotFound("no ledger item has this ID", field="id")
+    return item
+
+
+def _check_actor(item: LedgerItem, principal: Principal, action: rules.Action | None) -> None:
+    """Workflow steps are done at the item's level; verify and reopen at the reporting level.
+    The competent department may act on every item (R2: coordination)."""
+    if principal.role is Role.COMPETENT_DEPARTMENT:
+        return
+    level = level_of(principal)
+    if action in rules.REPORTER_ACTIONS:
+        if level is not item.reported_level:
+            raise Forbidden(
+                f"{action}: only the level that reported the item ({item.reported_level}) verifies "
+                "or reopens it"
+            )
+    elif level is not item.level:
+        raise Forbidden(f"the item is at the {item.level} level now; it is worked there")
+
+
+async def transition(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    item_id: int,
+    action: rules.Action,
+    note: str | None,
+    satisfaction: int | None,
+    now: datetime,
+) -> LedgerItem:
+    """Apply one workflow step (accept, start, resolve, verify, reopen) and record it."""
+    item = await get_or_raise(session, item_id=item_id, principal=principal)
+    _check_actor(item, principal, action)
+    try:
+        target = rules.check_transition(
+            action, item.status, channel=item.channel, note=note, satisfaction=satisfaction
+        )
+    except rules.LedgerRuleError as exc:
+        raise _rule_error(exc) from None
+    before = _state(item)
+    item.status = target
+    if action is rules.Action.RESOLVE:
+        item.resolved_at, item.resolution_note = now, note
+    elif action is rules.Action.VERIFY:
+        item.verified_at, item.satisfaction = now, satisfaction
+    elif action is rules.Action.REOPEN:
+        item.resolved_at = None
+        # A reopened item gets a fresh period at its level.
+        item.deadline = rules.deadline(item.severity, since=now)
+    _record(
+        session,
+        item,
+        action=action.value,
+        actor=principal.unit_code,
+        now=now,
+        before=before,
+        note=note,
+    )
+    await session.flush()
+    return item
+
+
+async def escalate(
+    session: AsyncSession,
+    *,
+    item: LedgerItem,
+    reason: str,
+    actor: str | None,
+    now: datetime,
+) -> LedgerItem:
+    """Move an open item up one level (community → town → department), with its reason.
+
+    The item is REPORTED again at the new level: the unit it now belongs to accepts it, with a new
+    deadline counted from now.
+    """
+    if item.status not in rules.OPEN_STATUSES:
+        raise BadUserInput(
+            f"id: the item is {item.status}; only open items are escalated", field="id"
+        )
+    target = rules.next_level(item.level)
+    if target is None:
+        raise BadUserInput("id: the item is already with a department, the top level", field="id")
+    if not reason.strip():
+        raise BadUserInput("reason: say why the item goes up a level", field="reason")
+    before = _state(item)
+    item.assigned_unit = await _unit_for(session, item=item, level=target)
+    item.level = target
+    item.status = rules.Status.REPORTED
+    item.deadline = rules.deadline(item.severity, since=now)
+    _record(session, item, action="ESCALATE", actor=actor, now=now, before=before, note=reason)
+    await session.flush()
+    return item
+
+
+async def escalate_by(
+    session: AsyncSession, *, principal: Principal, item_id: int, reason: str, now: datetime
+) -> LedgerItem:
+    """Escalate on a unit's request (a hard matter it cannot solve at its level)."""
+    item = await get_or_raise(session, item_id=item_id, principal=principal)
+    _check_actor(item, principal, None)
+    return await escalate(session, item=item, reason=reason, actor=principal.unit_code, now=now)
+
+
+async def escalate_overdue(session: AsyncSession, *, now: datetime) -> list[LedgerItem]:
+    """Escalate every open item past its deadline below the department level (the scheduler's
+    job; idempotent: an escalated item has a new deadline)."""
+    stmt = (
+        sa.select(LedgerItem)
+        .where(
+            LedgerItem.status.in_(rules.OPEN_STATUSES),
+            LedgerItem.level != rules.Level.DEPARTMENT,
+            LedgerItem.deadline < now,
+        )
+        .order_by(LedgerItem.id)
+    )
+    items = list((await session.scalars(stmt.with_for_update())).all())
+    for item in items:
+        reason = f"overdue: not resolved by the deadline {item.deadline:%Y-%m-%d %H:%M} UTC"
+        await escalate(session, item=item, reason=reason, actor=None, now=now)
+    return items
+
+
+async def _unit_for(session: AsyncSession, *, item: LedgerItem, level: rules.Level) -> str:
+    if level is rules.Level.DEPARTMENT:
+        return rules.department_for(item.category)
+    town_unit = await session.scalar(
+        sa.select(m.MemberUnit.code).where(
+            m.MemberUnit.role == UnitRole.TOWN, m.MemberUnit.jurisdiction_id == item.town_id
+        )
+    )
+    if town_unit is None:
+        raise NotFound("the item's town has no member unit to escalate to", town_id=item.town_id)
+    return town_unit
+
+
+def _state(item: LedgerItem) -> tuple[rules.Status, rules.Level]:
+    return item.status, item.level
+
+
+def _record(
+    session: AsyncSession,
+    item: LedgerItem,
+    *,
+    action: str,
+    actor: str | None,
+    now: datetime,
+    before: tuple[rules.Status, rules.Level] | None,
+    note: str | None = None,
+) -> None:
+    session.add(
+        LedgerEvent(
+            item_id=item.id,
+            occurred_at=now,
+            actor_unit=actor,
+            action=action,
+            from_status=before[0] if before else None,
+            to_status=item.status,
+            from_level=before[1] if before else None,
+            to_level=item.level,
+            assigned_unit=item.assigned_unit,
+            note=note,
+        )
+    )
+
+
+async def history(session: AsyncSession, *, item_ids: Sequence[int]) -> list[LedgerEvent]:
+    """The events of the items, oldest first."""
+    stmt = sa.select(LedgerEvent).where(LedgerEvent.item_id.in_(item_ids))
+    return list((await session.scalars(stmt.order_by(LedgerEvent.id))).all())
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerFilter:
+    """Conditions on ledger items; all given must hold."""
+
+    statuses: Sequence[rules.Status] = ()
+    level: rules.Level | None = None
+    channel: rules.Channel | None = None
+    category: rules.Category | None = None
+    compound_id: int | None = None
+    town_code: str | None = None
+    assigned_unit: str | None = None
+    overdue: bool | None = None
+
+
+def select_items(where: LedgerFilter, *, principal: Principal, now: datetime) -> sa.Select[Any]:
+    """The items matching the filter, within the principal's jurisdiction."""
+    stmt = sa.select(LedgerItem)
+    if where.statuses:
+        stmt = stmt.where(LedgerItem.status.in_(where.statuses))
+    for column, value in (
+        (LedgerItem.level, where.level),
+        (LedgerItem.channel, where.channel),
+        (LedgerItem.category, where.category),
+        (LedgerItem.compound_id, where.compound_id),
+        (LedgerItem.assigned_unit, where.assigned_unit),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if where.town_code is not None:
+        towns = sa.select(m.Jurisdiction.id).where(m.Jurisdiction.code == where.town_code)
+        stmt = stmt.where(LedgerItem.town_id.in_(towns))
+    if where.overdue is not None:
+        overdue = sa.and_(LedgerItem.status.in_(rules.OPEN_STATUSES), LedgerItem.deadline < now)
+        stmt = stmt.where(overdue if where.overdue else sa.not_(overdue))
+    return narrow(stmt, LedgerItem, principal)
+
+
+# Statistics -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFigures:
+    """The figures of one group (a compound, community, town or enterprise)."""
+
+    code: str
+    name: str
+    figures: rules.Figures
+
+
+GROUPS = ("COMPOUND", "COMMUNITY", "TOWN", "ENTERPRISE")
+
+
+async def statistics(
+    session: AsyncSession,
+    *,
+    group_by: str,
+    principal: Principal,
+    now: datetime,
+    enterprise_id: int | None = None,
+) -> list[GroupFigures]:
+    """Ledger figures per group, of the items the principal may see, ordered by code.
+
+    An item counts for the enterprise that served its compound on the day it was reported (from
+    the service contracts), so a change of enterprise does not carry old problems over.
+    """
+    condition = visible(LedgerItem, principal)
+    stmt = sa.select(LedgerItem)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    if enterprise_id is not None:
+        served = sa.select(m.ServiceContract.compound_id).where(
+            m.ServiceContract.enterprise_id == enterprise_id
+        )
+        stmt = stmt.where(LedgerItem.compound_id.in_(served))
+    items = list((await session.scalars(stmt)).all())
+    keys: dict[int, list[LedgerItem]] = defaultdict(list)
+    if group_by == "ENTERPRISE":
+        serving = await _serving(session, [i.compound_id for i in items])
+        for item in items:
+            found = _serving_on(serving.get(item.compound_id, []), item.reported_at.date())
+            if found is not None and (enterprise_id is None or found == enterprise_id):
+                keys[found].append(item)
+        names = await _names(session, m.Enterprise, m.Enterprise.uscc, keys)
+    else:
+        attr = {"COMPOUND": "compound_id", "COMMUNITY": "community_id", "TOWN": "town_id"}[group_by]
+        for item in items:
+            keys[getattr(item, attr)].append(item)
+        model, code = (
+            (m.Compound, m.Compound.code)
+            if group_by == "COMPOUND"
+            else (m.Jurisdiction, m.Jurisdiction.code)
+        )
+        names = await _names(session, model, code, keys)
+    out = [
+        GroupFigures(
+            code=names[key][0],
+            name=names[key][1],
+            figures=rules.summarize(map(_facts, group), now=now),
+        )
+        for key, group in keys.items()
+        if key in names
+    ]
+    return sorted(out, key=lambda g: g.code)
+
+
+def _facts(item: LedgerItem) -> rules.ItemFacts:
+    return rules.ItemFacts(
+        status=item.status,
+        reported_at=item.reported_at,
+        deadline=item.deadline,
+        resolved_at=item.resolved_at,
+        satisfaction=item.satisfaction,
+    )
+
+
+async def _serving(
+    session: AsyncSession, compound_ids: Sequence[int]
+) -> dict[int, list[tuple[int, date, date | None]]]:
+    stmt = sa.select(
+        m.ServiceContract.compound_id,
+        m.ServiceContract.enterprise_id,
+        m.ServiceContract.starts_on,
+        m.ServiceContract.ends_on,
+    ).where(
+        m.ServiceContract.compound_id.in_(set(compound_ids)),
+        m.ServiceContract.deleted_at.is_(None),
+    )
+    out: dict[int, list[tuple[int, date, date | None]]] = defaultdict(list)
+    for compound_id, enterprise_id, starts_on, ends_on in (await session.execute(stmt)).all():
+        out[compound_id].append((enterprise_id, starts_on, ends_on))
+    return out
+
+
+def _serving_on(contracts: list[tuple[int, date, date | None]], day: date) -> int | None:
+    for enterprise_id, starts_on, ends_on in contracts:
+        if starts_on <= day and (ends_on is None or day <= ends_on):
+            return enterprise_id
+    return None
+
+
+async def _names(
+    session: AsyncSession, model: Any, code: Any, keys: dict[int, list[LedgerItem]]
+) -> dict[int, tuple[str, str]]:
+    stmt = sa.select(model.id, code, model.name).where(model.id.in_(list(keys)))
+    return {row[0]: (row[1], row[2]) for row in (await session.execute(stmt)).all()}

@@ -1,0 +1,179 @@
+"""The ledger (台账, R3) through GraphQL: the workflow, escalation at the deadline, scope."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.domain import ledger as rules
+from hub.services import ledger
+from hub.store.access_models import AuditEntry
+from hub.store.ledger_models import LedgerItem
+from tests.conftest import DEMO_TODAY, GraphQLCall
+
+GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]
+COMMUNITY = "community-150627100001"
+TOWN = "town-150627100"
+
+CREATE = """mutation($c: ID!, $ch: LedgerChannel!, $cat: LedgerCategory!) {
+  ledgerItemCreate(compoundId: $c, title: "消防通道被占用", channel: $ch, category: $cat,
+                   severity: HIGH) {
+    __typename
+    ... on LedgerItemSuccess { item { id level status assignedUnit deadline reportedBy } }
+    ... on ValidationFailed { message field }
+    ... on NotPermitted { message }
+  }
+}"""
+STEP = """mutation($id: ID!, $a: LedgerAction!, $note: String, $s: Int) {
+  ledgerItemTransition(id: $id, action: $a, note: $note, satisfaction: $s) {
+    __typename
+    ... on LedgerItemSuccess { item { status satisfaction history { action actorUnit } } }
+    ... on ValidationFailed { message field }
+    ... on NotPermitted { message }
+  }
+}"""
+
+
+async def _compound(call: GraphQLCall) -> str:
+    body = await call("{ compounds(first: 1) { nodes { id } } }")
+    return str(body["data"]["compounds"]["nodes"][0]["id"])
+
+
+async def _create(
+    call: GraphQLCall, category: str = "FIRE_SAFETY", channel: str = "COMPLAINT"
+) -> dict:
+    body = await call(CREATE, c=await _compound(call), ch=channel, cat=category)
+    return body["data"]["ledgerItemCreate"]  # type: ignore[no-any-return]
+
+
+async def test_a_complaint_goes_through_the_workflow_and_is_audited(
+    gql_as: GqlAs, session: AsyncSession
+) -> None:
+    """Reported → accepted → in progress → resolved (with a note) → verified with a score."""
+    community = await gql_as(COMMUNITY)
+    created = await _create(community)
+    assert created["__typename"] == "LedgerItemSuccess", created
+    item = created["item"]
+    assert (item["level"], item["status"], item["assignedUnit"]) == (
+        "COMMUNITY",
+        "REPORTED",
+        COMMUNITY,
+    )
+    for action in ("ACCEPT", "START"):
+        body = await community(STEP, id=item["id"], a=action)
+        assert body["data"]["ledgerItemTransition"]["__typename"] == "LedgerItemSuccess", body
+    no_note = await community(STEP, id=item["id"], a="RESOLVE")
+    assert no_note["data"]["ledgerItemTransition"]["field"] == "note"
+    await community(STEP, id=item["id"], a="RESOLVE", note="清理完毕")
+    no_score = await community(STEP, id=item["id"], a="VERIFY")
+    assert no_score["data"]["ledgerItemTransition"]["field"] == "satisfaction"
+    bad_score = await community(STEP, id=item["id"], a="VERIFY", s=6)
+    assert bad_score["data"]["ledgerItemTransition"]["field"] == "satisfaction"
+    done = await community(STEP, id=item["id"], a="VERIFY", s=4)
+    result = done["data"]["ledgerItemTransition"]
+    assert result["item"]["status"] == "VERIFIED" and result["item"]["satisfaction"] == 4
+    actions = [e["action"] for e in result["item"]["history"]]
+    assert actions == ["CREATE", "ACCEPT", "START", "RESOLVE", "VERIFY"]
+    audited = await session.scalars(
+        sa.select(AuditEntry.action).where(AuditEntry.action.like("ledgerItem%"))
+    )
+    assert "ledgerItemCreate" in set(audited)
+
+
+async def test_escalation_just_before_and_just_after_the_deadline(
+    gql_as: GqlAs, session: AsyncSession
+) -> None:
+    """At the deadline an item stays; a moment after, it goes community → town → 消防大队."""
+    community = await gql_as(COMMUNITY)
+    item = (await _create(community))["item"]
+    row = await session.scalar(sa.select(LedgerItem).order_by(LedgerItem.id.desc()).limit(1))
+    assert row is not None
+    due = row.deadline
+    assert due == DEMO_TODAY + rules.DEADLINES[rules.Severity.HIGH]
+    assert await ledger.escalate_overdue(session, now=due) == []
+    moved = await ledger.escalate_overdue(session, now=due + timedelta(seconds=1))
+    assert [i.id for i in moved] == [row.id]
+    assert (row.level, row.assigned_unit, row.status) == (
+        rules.Level.TOWN,
+        TOWN,
+        rules.Status.REPORTED,
+    )
+    later = row.deadline + timedelta(seconds=1)
+    await ledger.escalate_overdue(session, now=later)
+    assert (row.level, row.assigned_unit) == (rules.Level.DEPARTMENT, "xfdd")
+    # At the top it stays, however late.
+    assert await ledger.escalate_overdue(session, now=later + timedelta(days=99)) == []
+    events = await ledger.history(session, item_ids=[row.id])
+    assert [e.action for e in events] == ["CREATE", "ESCALATE", "ESCALATE"]
+    assert events[1].note and "overdue" in events[1].note and events[1].actor_unit is None
+    assert item["id"]
+
+
+async def test_manual_escalation_needs_a_reason_and_routes_by_category(gql_as: GqlAs) -> None:
+    """ledgerItemEscalate: a reason is required; illegal construction goes to 城管局."""
+    community = await gql_as(COMMUNITY)
+    item = (await _create(community, category="ILLEGAL_CONSTRUCTION", channel="SWEEP"))["item"]
+    query = """mutation($id: ID!, $r: String!) { ledgerItemEscalate(id: $id, reason: $r) {
+      __typename ... on LedgerItemSuccess { item { level assignedUnit } }
+      ... on ValidationFailed { field } ... on NotPermitted { message } } }"""
+    empty = await community(query, id=item["id"], r=" ")
+    assert empty["data"]["ledgerItemEscalate"]["field"] == "reason"
+    up = await community(query, id=item["id"], r="需要镇协调")
+    assert up["data"]["ledgerItemEscalate"]["item"] == {"level": "TOWN", "assignedUnit": TOWN}
+    # The community no longer works it: it is at the town level now.
+    again = await community(query, id=item["id"], r="再上报")
+    assert again["data"]["ledgerItemEscalate"]["__typename"] == "NotPermitted"
+    town = await gql_as(TOWN)
+    top = await town(query, id=item["id"], r="违建需执法")
+    assert top["data"]["ledgerItemEscalate"]["item"] == {
+        "level": "DEPARTMENT",
+        "assignedUnit": "cgj",
+    }
+    cgj = await gql_as("cgj")
+    seen = await cgj("{ ledgerItems(first: 10) { totalCount nodes { id } } }")
+    assert item["id"] in [n["id"] for n in seen["data"]["ledgerItems"]["nodes"]]
+    xfdd = await gql_as("xfdd")
+    hidden = await xfdd("{ ledgerItems(first: 10) { totalCount nodes { id } } }")
+    assert item["id"] not in [n["id"] for n in hidden["data"]["ledgerItems"]["nodes"]]
+
+
+async def test_jurisdiction_and_roles(gql_as: GqlAs, gql: GraphQLCall) -> None:
+    """Another town sees nothing of the item; a utility may not read the ledger; the public
+    may not report."""
+    community = await gql_as(COMMUNITY)
+    await _create(community)
+    other = await gql_as("town-150627101")
+    body = await other("{ ledgerItems(first: 5) { totalCount } }")
+    assert body["data"]["ledgerItems"]["totalCount"] == 0
+    utility = await gql_as("utility-water")
+    refused = await utility("{ ledgerItems(first: 5) { totalCount } }")
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    zjj_view = await gql("{ ledgerItems(first: 5, filter: {status: [REPORTED]}) { totalCount } }")
+    assert zjj_view["data"]["ledgerItems"]["totalCount"] >= 1
+    dcs = await gql_as("dcs")
+    read_only = await dcs(CREATE, c=await _compound(dcs), ch="PROACTIVE", cat="NOISE")
+    assert read_only["data"]["ledgerItemCreate"]["__typename"] == "NotPermitted"
+
+
+async def test_statistics_per_town_and_on_the_enterprise(gql_as: GqlAs, gql: GraphQLCall) -> None:
+    """Open, overdue and resolution rate per town; the serving enterprise carries its items."""
+    community = await gql_as(COMMUNITY)
+    item = (await _create(community, channel="PROACTIVE"))["item"]
+    await community(STEP, id=item["id"], a="ACCEPT")
+    await community(STEP, id=item["id"], a="RESOLVE", note="done")
+    await _create(community)
+    body = await gql(
+        "{ ledgerStatistics(groupBy: TOWN) { code figures { total open resolved resolutionRate "
+        "medianHandlingHours } } }"
+    )
+    towns = {g["code"]: g["figures"] for g in body["data"]["ledgerStatistics"]}
+    figures = towns["150627100"]
+    assert figures["total"] >= 2 and figures["resolved"] >= 1
+    assert figures["medianHandlingHours"] == 0.0  # resolved at the fixed "now" it was reported
+    by_enterprise = await gql(
+        "{ ledgerStatistics(groupBy: ENTERPRISE) { code figures { total } } }"
+    )
+    assert "errors" not in by_enterprise, by_enterprise
