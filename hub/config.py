@@ -133,6 +133,21 @@ class Settings(BaseSettings):
     timezone: str = Field(
         default="Asia/Shanghai", description="Time zone of business dates (deadlines, today)."
     )
+    # R5, Civil Code art. 278: older local rules used "two thirds approve", so these are settings.
+    fund_vote_participation: str = Field(
+        default="2/3",
+        description="Maintenance fund votes: least share of the floor area and of the owners "
+        "that must take part (a fraction such as 2/3).",
+    )
+    fund_vote_approval: str = Field(
+        default="1/2",
+        description="Maintenance fund votes: share of the participating area and owners that "
+        "approval must pass (more than it, or at least it with fund_vote_approval_inclusive).",
+    )
+    fund_vote_approval_inclusive: bool = Field(
+        default=False,
+        description="Approval needs at least (not more than) fund_vote_approval.",
+    )
     # R8, R13: the annual ranking's weights and the special budget (JSON, e.g.
     # HUB_RANKING='{"credit_weight": 0.2}'); formulas in hub/domain/ranking.py and subsidies.py.
     ranking: RankingSettings = Field(

@@ -30,7 +30,7 @@ from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_datas
 from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
 from hub.services.personal_data import SEALED_FIELDS, seal_rows
-from hub.store import access_models, ledger_models, models, ranking_models, sync_models  # noqa: F401  (registers the tables in the metadata)
+from hub.store import access_models, committee_models, ledger_models, models, ranking_models, sync_models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
 

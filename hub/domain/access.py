@@ -34,6 +34,7 @@ class Permission(enum.StrEnum):
     READ_ENTERPRISE_DETAIL = "read:enterprise-detail"  # contracts, bids, assessments of a profile
     READ_COMPOUNDS = "read:compounds"  # compounds, contracts, utility data
     READ_COMMITTEES = "read:committees"  # owners' committees and their terms
+    READ_FUND = "read:fund"  # special maintenance fund applications, votes, disbursements (R5)
     READ_TENDERS = "read:tenders"
     READ_STATISTICS = "read:statistics"  # aggregated figures
     READ_SYNC = "read:sync"  # sync status, runs, quarantine, reconciliation
@@ -82,6 +83,7 @@ _DIRECTORY = frozenset(
         _P.READ_ENTERPRISE_DETAIL,
         _P.READ_COMPOUNDS,
         _P.READ_COMMITTEES,
+        _P.READ_FUND,
         _P.READ_TENDERS,
         _P.READ_STATISTICS,
     }

@@ -152,7 +152,8 @@ class OwnerCreditStatus(enum.StrEnum):
 
     ACTIVE = "ACTIVE"
     OBJECTION_PENDING = "OBJECTION_PENDING"  # 异议处理中
-    RESTORED = "RESTORED"  # 信用修复
+    RESTORED = "RESTORED"  # 信用修复: ended early by a restoration
+    REVOKED = "REVOKED"  # 撤销: an objection against it was upheld
 
 
 class AssessmentKind(enum.StrEnum):

@@ -1,23 +1,37 @@
-"""GraphQL types of owners' committees (业主委员会, R9). Members' personal data is masked unless
-asked for unmasked by a viewer with the pii permission (see ``hub.graphql.pii``)."""
+"""GraphQL types of owners' committees (业主委员会, R9), and the mutations of their workflow:
+elections, trainings and the community's annual assessment. Members' personal data is masked
+unless asked for unmasked by a viewer with the pii permission (see ``hub.graphql.pii``).
+
+``perform`` is the shared frame of the workflow mutations (here, in ``hub.graphql.fund`` and in
+``hub.graphql.owner_credit``): permission, one transaction with its audit entry, payloads.
+"""
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import Permission
+from hub.domain.committees import CommitteeAssessmentResult, Election, awaits_reelection
 from hub.domain.pii import mask_name, mask_phone
-from hub.graphql import pii
+from hub.errors import BadUserInput, NotFound
+from hub.graphql import audit, pii
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
+from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.pii import UNMASKED_DESCRIPTION
 from hub.graphql.prefetch import register, via
-from hub.graphql.relay import Node
+from hub.graphql.relay import Node, expect_global_id
+from hub.services import committees
 from hub.services.committees import CommitteeFilter
 from hub.services.personal_data import open_field
+from hub.store import committee_models as cm
 from hub.store import models as m
 
 if TYPE_CHECKING:
@@ -139,6 +153,34 @@ class OwnersCommitteeType(Node):
             self.db_id, lambda rows: bool(rows) and rows[-1].ends_on < today
         )
 
+    @strawberry.field(description="Trainings of the members (培训), oldest first.")
+    def trainings(self, info: Info) -> list[CommitteeTrainingType]:
+        return info.context.loaders.trainings_by_committee.resolve(
+            self.db_id, lambda rows: [CommitteeTrainingType.from_model(r) for r in rows]
+        )
+
+    @strawberry.field(description="The community's annual assessments (年度考核), oldest first.")
+    def assessments(self, info: Info) -> list[CommitteeAssessmentType]:
+        return info.context.loaders.committee_assessments.resolve(
+            self.db_id, lambda rows: [CommitteeAssessmentType.from_model(r) for r in rows]
+        )
+
+    @strawberry.field(
+        description="True while the latest assessment is UNQUALIFIED and no owners' assembly "
+        "has elected a new committee since (换届改选督办)."
+    )
+    async def awaiting_reelection(self, info: Info) -> bool:
+        assessments = await info.context.loaders.committee_assessments.load(self.db_id)
+        if not assessments:
+            return False
+        terms = await info.context.loaders.terms_by_committee.load(self.db_id)
+        latest = assessments[-1]
+        return awaits_reelection(
+            result=latest.result,
+            assessed_on=latest.assessed_on,
+            last_assembly_on=max((t.assembly_held_on for t in terms), default=None),
+        )
+
     @classmethod
     def from_model(cls, row: m.OwnersCommittee) -> OwnersCommitteeType:
         return cls(
@@ -172,3 +214,320 @@ class CommitteeFilterInput:
 class CommitteeOrder(enum.Enum):
     COMPOUND_CODE = strawberry.enum_value("COMPOUND_CODE", description="By compound code.")
     FOUNDED_ON = strawberry.enum_value("FOUNDED_ON", description="Oldest committee first.")
+
+
+# The committee workflows (R9): elections, trainings, annual assessments -----------------------
+
+CommitteeAssessmentResultEnum = strawberry.enum(
+    CommitteeAssessmentResult,
+    name="CommitteeAssessmentResult",
+    description="The community's annual assessment of a committee: EXCELLENT (优秀, rewarded), "
+    "QUALIFIED (合格) or UNQUALIFIED (不合格: the owners' assembly is guided to elect a new "
+    "committee, and a re-election finding stays open until it does).",
+)
+
+
+@strawberry.type(
+    name="CommitteeTraining",
+    description="A training of a committee's members (业主委员会培训), given by the town or "
+    "community (R9).",
+)
+class CommitteeTrainingType(Node):
+    held_on: date = strawberry.field(description="Day of the training.")
+    topic: str = strawberry.field(description="What it was about.")
+    hours: Decimal = strawberry.field(description="Length in hours.")
+    attendees: int = strawberry.field(description="Members who attended.")
+
+    @classmethod
+    def from_model(cls, row: cm.CommitteeTraining) -> CommitteeTrainingType:
+        return cls(
+            db_id=row.id,
+            held_on=row.held_on,
+            topic=row.topic,
+            hours=row.hours,
+            attendees=row.attendees,
+        )
+
+
+@strawberry.type(
+    name="CommitteeAssessment",
+    description="The community's annual assessment of a committee (业主委员会年度考核, R9).",
+)
+class CommitteeAssessmentType(Node):
+    year: int = strawberry.field(description="The year assessed.")
+    result: CommitteeAssessmentResultEnum = strawberry.field(  # type: ignore[valid-type]
+        description="EXCELLENT, QUALIFIED or UNQUALIFIED."
+    )
+    assessed_on: date = strawberry.field(description="Day of the assessment.")
+    reward: str | None = strawberry.field(description="The reward of an excellent committee.")
+    reward_amount: Decimal | None = strawberry.field(description="Its amount in yuan, if money.")
+    note: str | None = strawberry.field(description="The community's remarks.")
+
+    @classmethod
+    def from_model(cls, row: cm.CommitteeAssessment) -> CommitteeAssessmentType:
+        return cls(
+            db_id=row.id,
+            year=row.year,
+            result=row.result,
+            assessed_on=row.assessed_on,
+            reward=row.reward,
+            reward_amount=row.reward_amount,
+            note=row.note,
+        )
+
+
+@strawberry.input(description="A member elected by the owners' assembly.")
+class CommitteeMemberInput:
+    name: str = strawberry.field(description="Full name (personal data: stored encrypted).")
+    role: CommitteeMemberRole = strawberry.field(description="主任, 副主任 or 委员.")
+    phone: str | None = strawberry.field(
+        default=None, description="Mobile number (personal data: stored encrypted)."
+    )
+
+
+@strawberry.input(
+    description="An election by an owners' assembly (业主大会): the compound's first committee "
+    "(its founding) or the next term. 5–11 members, an odd number, one chair and at least one "
+    "vice-chair; a term of at most 5 years."
+)
+class CommitteeElectionInput:
+    compound_id: strawberry.ID = strawberry.field(description="The compound's global ID.")
+    assembly_held_on: date = strawberry.field(description="Day of the electing assembly.")
+    starts_on: date = strawberry.field(description="First day of the term.")
+    ends_on: date = strawberry.field(description="Last day of the term (≤ 5 years).")
+    members: list[CommitteeMemberInput] = strawberry.field(description="The members elected.")
+
+
+@strawberry.type(description="The election is recorded.")
+class CommitteeElectionRecordSuccess:
+    committee: OwnersCommitteeType = strawberry.field(description="The committee (new or not).")
+    term: CommitteeTermType = strawberry.field(description="The term just elected.")
+
+
+@strawberry.input(description="A training given to a committee's members.")
+class CommitteeTrainingInput:
+    committee_id: strawberry.ID = strawberry.field(description="The committee's global ID.")
+    held_on: date = strawberry.field(description="Day of the training (today or before).")
+    topic: str = strawberry.field(description="What it was about.")
+    hours: Decimal = strawberry.field(description="Length in hours (0–24).")
+    attendees: int = strawberry.field(description="Members who attended.")
+
+
+@strawberry.type(description="The training is recorded.")
+class CommitteeTrainingRecordSuccess:
+    training: CommitteeTrainingType = strawberry.field(description="The training.")
+
+
+@strawberry.input(description="The community's annual assessment of a committee.")
+class CommitteeAssessmentInput:
+    committee_id: strawberry.ID = strawberry.field(description="The committee's global ID.")
+    year: int = strawberry.field(description="The year assessed (one assessment per year).")
+    result: CommitteeAssessmentResultEnum = strawberry.field(  # type: ignore[valid-type]
+        description="EXCELLENT, QUALIFIED or UNQUALIFIED."
+    )
+    assessed_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
+    reward: str | None = strawberry.field(
+        default=None, description="Reward of an EXCELLENT committee (表彰奖励)."
+    )
+    reward_amount: Decimal | None = strawberry.field(
+        default=None, description="The reward's amount in yuan, if money."
+    )
+    note: str | None = strawberry.field(default=None, description="Remarks.")
+
+
+@strawberry.type(description="The assessment is recorded.")
+class CommitteeAssessmentRecordSuccess:
+    assessment: CommitteeAssessmentType = strawberry.field(description="The assessment.")
+    reelection_required: bool = strawberry.field(
+        description="True for UNQUALIFIED: a re-election finding is open until a new election."
+    )
+
+
+CommitteeElectionRecordResult = Annotated[
+    CommitteeElectionRecordSuccess | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "CommitteeElectionRecordResult", description="Result of `committeeElectionRecord`."
+    ),
+]
+CommitteeTrainingRecordResult = Annotated[
+    CommitteeTrainingRecordSuccess | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "CommitteeTrainingRecordResult", description="Result of `committeeTrainingRecord`."
+    ),
+]
+CommitteeAssessmentRecordResult = Annotated[
+    CommitteeAssessmentRecordSuccess | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "CommitteeAssessmentRecordResult", description="Result of `committeeAssessmentRecord`."
+    ),
+]
+
+T = TypeVar("T")
+
+
+async def perform(
+    info: Info,
+    *,
+    action: str,
+    permission: Permission,
+    subject_type: str,
+    work: Callable[[AsyncSession], Awaitable[T]],
+    subject_id: Callable[[T], int],
+) -> T | NotPermitted | ValidationFailed:
+    """Run a mutation's work the house way: the permission checked first, the writes and their
+    audit entry in one transaction, refusals as payloads (and audited on their own).
+
+    ``work`` raises ``BadUserInput`` / ``NotFound`` for input it refuses; nothing is written then.
+    Messages never carry personal data: the services do not put it there.
+    """
+    if not info.context.viewer.may(permission):
+        await audit.write_now(
+            info, audit.event(info, action, "not_permitted", subject_type=subject_type)
+        )
+        return NotPermitted(message=f"{action} needs the {permission} permission")
+
+    async def transaction(session: AsyncSession) -> T:
+        result = await work(session)
+        event = audit.event(
+            info, action, "ok", subject_type=subject_type, subject_id=str(subject_id(result))
+        )
+        audit.write(session, info, event)
+        return result
+
+    try:
+        return await info.context.db.transaction(transaction)
+    except (BadUserInput, NotFound) as exc:
+        await audit.write_now(info, audit.event(info, action, "invalid", subject_type=subject_type))
+        return ValidationFailed.of(exc)
+
+
+@strawberry.type
+class CommitteeMutation:
+    @strawberry.mutation(
+        description="Record an owners' assembly's election of a committee (R9): the first "
+        "committee of a compound founds it, a later one starts its next term (and closes an "
+        "open re-election finding). Towns and communities, in their jurisdiction."
+    )
+    async def committee_election_record(
+        self,
+        info: Info,
+        input: Annotated[CommitteeElectionInput, strawberry.argument(description="The election.")],
+    ) -> CommitteeElectionRecordResult:
+        keyring = info.context.settings.pii_keyring()
+        members = [
+            committees.NewMember(name=m_.name, phone=m_.phone, role=m_.role) for m_ in input.members
+        ]
+        election = Election(
+            assembly_held_on=input.assembly_held_on,
+            starts_on=input.starts_on,
+            ends_on=input.ends_on,
+            roles=[m_.role for m_ in input.members],
+        )
+
+        async def work(session: AsyncSession) -> tuple[m.OwnersCommittee, m.CommitteeTerm]:
+            from hub.graphql.compounds import CompoundType
+
+            compound_id = expect_global_id(input.compound_id, CompoundType, field="compoundId")
+            term = await committees.record_election(
+                session,
+                keyring,
+                principal=info.context.viewer,
+                compound_id=compound_id,
+                election=election,
+                members=members,
+            )
+            committee = await session.get(m.OwnersCommittee, term.committee_id)
+            assert committee is not None
+            return committee, term
+
+        result = await perform(
+            info,
+            action="committeeElectionRecord",
+            permission=Permission.WRITE_LOCAL,
+            subject_type="OwnersCommittee",
+            work=work,
+            subject_id=lambda pair: pair[0].id,
+        )
+        if isinstance(result, tuple):
+            return CommitteeElectionRecordSuccess(
+                committee=OwnersCommitteeType.from_model(result[0]),
+                term=CommitteeTermType.from_model(result[1]),
+            )
+        return result
+
+    @strawberry.mutation(
+        description="Record a training of a committee's members (R9). Towns and communities."
+    )
+    async def committee_training_record(
+        self,
+        info: Info,
+        input: Annotated[CommitteeTrainingInput, strawberry.argument(description="The training.")],
+    ) -> CommitteeTrainingRecordResult:
+        async def work(session: AsyncSession) -> cm.CommitteeTraining:
+            return await committees.record_training(
+                session,
+                principal=info.context.viewer,
+                committee_id=expect_global_id(
+                    input.committee_id, OwnersCommitteeType, field="committeeId"
+                ),
+                held_on=input.held_on,
+                topic=input.topic,
+                hours=input.hours,
+                attendees=input.attendees,
+                today=info.context.today,
+            )
+
+        result = await perform(
+            info,
+            action="committeeTrainingRecord",
+            permission=Permission.WRITE_LOCAL,
+            subject_type="CommitteeTraining",
+            work=work,
+            subject_id=lambda row: row.id,
+        )
+        if isinstance(result, cm.CommitteeTraining):
+            return CommitteeTrainingRecordSuccess(training=CommitteeTrainingType.from_model(result))
+        return result
+
+    @strawberry.mutation(
+        description="Record the community's annual assessment of a committee (R9): once per "
+        "committee and year; a reward only for EXCELLENT; UNQUALIFIED opens a re-election "
+        "finding. Communities only (assess:committees)."
+    )
+    async def committee_assessment_record(
+        self,
+        info: Info,
+        input: Annotated[
+            CommitteeAssessmentInput, strawberry.argument(description="The assessment.")
+        ],
+    ) -> CommitteeAssessmentRecordResult:
+        async def work(session: AsyncSession) -> cm.CommitteeAssessment:
+            return await committees.record_assessment(
+                session,
+                principal=info.context.viewer,
+                committee_id=expect_global_id(
+                    input.committee_id, OwnersCommitteeType, field="committeeId"
+                ),
+                year=input.year,
+                result=CommitteeAssessmentResult(input.result),
+                assessed_on=input.assessed_on or info.context.today,
+                reward=input.reward,
+                reward_amount=input.reward_amount,
+                note=input.note,
+                today=info.context.today,
+            )
+
+        result = await perform(
+            info,
+            action="committeeAssessmentRecord",
+            permission=Permission.ASSESS_COMMITTEES,
+            subject_type="OwnersCommittee",
+            work=work,
+            subject_id=lambda row: row.committee_id,
+        )
+        if isinstance(result, cm.CommitteeAssessment):
+            return CommitteeAssessmentRecordSuccess(
+                assessment=CommitteeAssessmentType.from_model(result),
+                reelection_required=result.result is CommitteeAssessmentResult.UNQUALIFIED,
+            )
+        return result

@@ -25,6 +25,7 @@ from hub.services import records
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
 from hub.services.scope import narrow, visible
+from hub.store import committee_models as cm
 from hub.store import models as m
 from hub.store.ledger_models import LedgerEvent
 from hub.store.ranking_models import RepairAcceptance, Sanction
@@ -213,6 +214,15 @@ class Loaders:
         )
         self.outages_by_compound = children(m.Outage.compound_id, m.Outage.starts_at.desc())
         self.source_confirmed: BatchLoader[str, datetime | None] = loader(confirmed_at)
+        self.trainings_by_committee = children(
+            cm.CommitteeTraining.committee_id, cm.CommitteeTraining.held_on
+        )
+        self.committee_assessments = children(
+            cm.CommitteeAssessment.committee_id, cm.CommitteeAssessment.year
+        )
+        self.disbursements_by_application = children(
+            cm.FundDisbursement.application_id, cm.FundDisbursement.paid_on
+        )
         self.ledger_events_by_item = children(LedgerEvent.item_id, LedgerEvent.id)
         self.sanctions_by_enterprise = children(Sanction.enterprise_id, Sanction.starts_on)
         self.repair_acceptances = children(RepairAcceptance.project_id, RepairAcceptance.id)

@@ -10,9 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain.access import Permission
 from hub.errors import BadUserInput, NotFound
 from hub.graphql import audit
+from hub.graphql.committees import CommitteeMutation
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
+from hub.graphql.fund import FundMutation
 from hub.graphql.ledger import LedgerMutation
+from hub.graphql.owner_credit import OwnerCreditMutation
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.ranking import RankingMutation
 from hub.graphql.relay import expect_global_id
@@ -87,7 +90,14 @@ def _sync_trigger(info: Info, source: str, full: bool) -> SyncTriggerResult:
 
 
 @strawberry.type(description="The write side of the hub.")
-class Mutation(LedgerMutation, RankingMutation, RepairMutation):
+class Mutation(
+    LedgerMutation,
+    RankingMutation,
+    RepairMutation,
+    CommitteeMutation,
+    FundMutation,
+    OwnerCreditMutation,
+):
     @strawberry.mutation(description="Start a sync of a source now (in the background).")
     async def sync_trigger(
         self,

@@ -1,22 +1,32 @@
-"""The owner-credit self-check (业主（使用人）居住领域信用, R11): ``ownerCredit(idNumber, name)``.
+"""Owner (occupant) credit (业主（使用人）居住领域信用, R11): the self-check
+``ownerCredit(idNumber, name)`` and the community's mutations on records (record, objection,
+decision, restoration).
 
-Open to the public; both the ID number and the name must match. The answer never carries the ID
-number or the phone, and a mismatch does not say whether the ID number is known.
+The self-check is open to the public; both the ID number and the name must match. No answer or
+error ever carries the ID number or the phone, and a mismatch does not say whether the ID number
+is known.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Annotated
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import enums as e
 from hub.domain import owner_credit as oc
 from hub.domain.access import Permission
 from hub.errors import Forbidden
+from hub.graphql.committees import perform
 from hub.graphql.context import Info
+from hub.graphql.payloads import NotPermitted, ValidationFailed
+from hub.graphql.relay import Node, expect_global_id
 from hub.services import owner_credit
+from hub.store import committee_models as cm
+from hub.store import models as m
 
 OwnerCreditCategory = strawberry.enum(
     e.OwnerCreditCategory,
@@ -88,10 +98,7 @@ class OwnerCreditType:
                     status=r.status,
                     recorded_on=r.recorded_on,
                     valid_until=r.valid_until,
-                    in_effect=oc.in_effect(
-                        oc.OwnerCreditEntry(r.category, r.status, r.recorded_on, r.valid_until),
-                        on,
-                    ),
+                    in_effect=oc.in_effect(owner_credit.entry_of(r), on),
                 )
                 for r in result.records
             ],
@@ -127,3 +134,253 @@ OWNER_CREDIT_DESCRIPTION = (
     "record categories with dates. A wrong ID number or name gets NOT_FOUND, without saying "
     "which; a malformed ID number gets BAD_USER_INPUT."
 )
+
+
+# The community's side (R11): records, objections (异议) and restoration (信用修复) ------------
+
+
+@strawberry.type(
+    name="OwnerCreditEntry",
+    description="An owner credit record as its recording community sees it: basis and "
+    "validity included, never the person's ID number.",
+)
+class OwnerCreditEntryType(Node):
+    category: OwnerCreditCategory = strawberry.field(description="What the record is about.")
+    status: OwnerCreditStatus = strawberry.field(description="State of the record.")
+    basis: str = strawberry.field(description="The basis document (ruling, decision …).")
+    recorded_on: date = strawberry.field(description="Date the record was made.")
+    valid_until: date | None = strawberry.field(description="Last day the record is valid.")
+    ended_on: date | None = strawberry.field(
+        description="Day a restoration (信用修复) ended the record early."
+    )
+    in_effect: bool = strawberry.field(description="Whether the record counts today.")
+
+    @classmethod
+    def of(cls, row: m.OwnerCreditRecord, *, today: date) -> OwnerCreditEntryType:
+        return cls(
+            db_id=row.id,
+            category=row.category,
+            status=row.status,
+            basis=row.basis,
+            recorded_on=row.recorded_on,
+            valid_until=row.valid_until,
+            ended_on=row.ended_on,
+            in_effect=oc.in_effect(owner_credit.entry_of(row), today),
+        )
+
+
+@strawberry.type(name="OwnerCreditObjection", description="An objection (异议) against a record.")
+class OwnerCreditObjectionType(Node):
+    filed_on: date = strawberry.field(description="Day the objection was filed.")
+    reason: str = strawberry.field(description="Why the record is disputed.")
+    decided_on: date | None = strawberry.field(description="Day of the decision, once made.")
+    upheld: bool | None = strawberry.field(
+        description="True: the record was revoked; false: it is in effect again."
+    )
+    decision_note: str | None = strawberry.field(description="Reasons of the decision.")
+
+    @classmethod
+    def from_model(cls, row: cm.OwnerCreditObjection) -> OwnerCreditObjectionType:
+        return cls(
+            db_id=row.id,
+            filed_on=row.filed_on,
+            reason=row.reason,
+            decided_on=row.decided_on,
+            upheld=row.upheld,
+            decision_note=row.decision_note,
+        )
+
+
+@strawberry.input(
+    description="A credit record of the resident of a compound, found by ID number and name "
+    "(neither is stored in the clear, echoed or logged)."
+)
+class OwnerCreditRecordInput:
+    compound_id: strawberry.ID = strawberry.field(description="The compound's global ID.")
+    id_number: str = strawberry.field(description="The resident's ID number (公民身份号码).")
+    name: str = strawberry.field(description="The resident's name as on the ID card.")
+    category: OwnerCreditCategory = strawberry.field(description="What the record is about.")
+    basis: str = strawberry.field(description="The basis document (a legally effective one).")
+    recorded_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
+    valid_until: date | None = strawberry.field(
+        default=None, description="Last day the record is valid (none: until restored)."
+    )
+
+
+@strawberry.input(description="An objection (异议) filed against a record.")
+class OwnerCreditObjectionInput:
+    record_id: strawberry.ID = strawberry.field(description="The record's global ID.")
+    reason: str = strawberry.field(description="Why the record is disputed.")
+    filed_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
+
+
+@strawberry.input(description="The decision on an objection.")
+class OwnerCreditObjectionDecisionInput:
+    objection_id: strawberry.ID = strawberry.field(description="The objection's global ID.")
+    upheld: bool = strawberry.field(
+        description="True revokes the record; false puts it back in effect."
+    )
+    note: str = strawberry.field(description="Reasons of the decision.")
+    decided_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
+
+
+@strawberry.input(description="A credit restoration (信用修复) ending a bad record early.")
+class OwnerCreditRestoreInput:
+    record_id: strawberry.ID = strawberry.field(description="The record's global ID.")
+    restored_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
+
+
+@strawberry.type(description="The record was created or changed.")
+class OwnerCreditRecordChanged:
+    record: OwnerCreditEntryType = strawberry.field(description="The record as it is now.")
+    objection: OwnerCreditObjectionType | None = strawberry.field(
+        description="The objection filed or decided, if the change was one."
+    )
+
+
+OwnerCreditChangeResult = Annotated[
+    OwnerCreditRecordChanged | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "OwnerCreditChangeResult",
+        description="Result of the owner credit mutations (`ownerCreditRecordCreate`, "
+        "`ownerCreditObjectionFile`, `ownerCreditObjectionDecide`, `ownerCreditRestore`).",
+    ),
+]
+
+_Changed = tuple[m.OwnerCreditRecord, cm.OwnerCreditObjection | None]
+
+
+async def _change(
+    info: Info, action: str, work: Callable[[AsyncSession], Awaitable[_Changed]]
+) -> OwnerCreditChangeResult:
+    result = await perform(
+        info,
+        action=action,
+        permission=Permission.WRITE_LOCAL,
+        subject_type="OwnerCreditRecord",
+        work=work,
+        subject_id=lambda pair: pair[0].id,
+    )
+    if not isinstance(result, tuple):
+        return result
+    record, objection = result
+    return OwnerCreditRecordChanged(
+        record=OwnerCreditEntryType.of(record, today=info.context.today),
+        objection=OwnerCreditObjectionType.from_model(objection) if objection else None,
+    )
+
+
+def _record_id(value: str) -> int:
+    return expect_global_id(value, OwnerCreditEntryType, field="recordId")
+
+
+@strawberry.type
+class OwnerCreditMutation:
+    @strawberry.mutation(
+        description="Record an owner's (occupant's) residential credit entry (R11), by the "
+        "community keeping the record (or its town)."
+    )
+    async def owner_credit_record_create(
+        self,
+        info: Info,
+        input: Annotated[OwnerCreditRecordInput, strawberry.argument(description="The record.")],
+    ) -> OwnerCreditChangeResult:
+        from hub.graphql.compounds import CompoundType
+
+        keyring = info.context.settings.pii_keyring()
+        today = info.context.today
+
+        async def work(session: AsyncSession) -> _Changed:
+            record = await owner_credit.create_record(
+                session,
+                keyring,
+                principal=info.context.viewer,
+                compound_id=expect_global_id(input.compound_id, CompoundType, field="compoundId"),
+                id_number=input.id_number,
+                name=input.name,
+                category=e.OwnerCreditCategory(input.category),
+                basis=input.basis,
+                recorded_on=input.recorded_on or today,
+                valid_until=input.valid_until,
+                today=today,
+            )
+            return record, None
+
+        return await _change(info, "ownerCreditRecordCreate", work)
+
+    @strawberry.mutation(
+        description="File an objection (异议) against a record: it stops counting until decided."
+    )
+    async def owner_credit_objection_file(
+        self,
+        info: Info,
+        input: Annotated[
+            OwnerCreditObjectionInput, strawberry.argument(description="The objection.")
+        ],
+    ) -> OwnerCreditChangeResult:
+        today = info.context.today
+
+        async def work(session: AsyncSession) -> _Changed:
+            return await owner_credit.file_objection(
+                session,
+                principal=info.context.viewer,
+                record_id=_record_id(input.record_id),
+                reason=input.reason,
+                filed_on=input.filed_on or today,
+                today=today,
+            )
+
+        return await _change(info, "ownerCreditObjectionFile", work)
+
+    @strawberry.mutation(
+        description="Decide an objection: upheld revokes the record, rejected puts it back in "
+        "effect."
+    )
+    async def owner_credit_objection_decide(
+        self,
+        info: Info,
+        input: Annotated[
+            OwnerCreditObjectionDecisionInput, strawberry.argument(description="The decision.")
+        ],
+    ) -> OwnerCreditChangeResult:
+        today = info.context.today
+
+        async def work(session: AsyncSession) -> _Changed:
+            return await owner_credit.decide_objection(
+                session,
+                principal=info.context.viewer,
+                objection_id=expect_global_id(
+                    input.objection_id, OwnerCreditObjectionType, field="objectionId"
+                ),
+                upheld=input.upheld,
+                note=input.note,
+                decided_on=input.decided_on or today,
+                today=today,
+            )
+
+        return await _change(info, "ownerCreditObjectionDecide", work)
+
+    @strawberry.mutation(
+        description="Credit restoration (信用修复): end a bad record early; it no longer counts "
+        "from the restoration day on."
+    )
+    async def owner_credit_restore(
+        self,
+        info: Info,
+        input: Annotated[
+            OwnerCreditRestoreInput, strawberry.argument(description="The restoration.")
+        ],
+    ) -> OwnerCreditChangeResult:
+        today = info.context.today
+
+        async def work(session: AsyncSession) -> _Changed:
+            record = await owner_credit.restore(
+                session,
+                principal=info.context.viewer,
+                record_id=_record_id(input.record_id),
+                restored_on=input.restored_on or today,
+                today=today,
+            )
+            return record, None
+
+        return await _change(info, "ownerCreditRestore", work)

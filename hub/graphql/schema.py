@@ -28,6 +28,7 @@ from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, Ente
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.findings import FindingsQuery, FindingsSubscription
+from hub.graphql.fund import FundQuery
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.ledger import LedgerQuery
 from hub.graphql.loaders import BatchLoader
@@ -106,7 +107,9 @@ did not exist (the loaders read within the scope)."""
 
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
-class Query(SyncQuery, AuditQuery, LedgerQuery, FindingsQuery, RankingQuery, RepairQuery):
+class Query(
+    SyncQuery, AuditQuery, LedgerQuery, FindingsQuery, RankingQuery, RepairQuery, FundQuery
+):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
         self,

@@ -1,17 +1,34 @@
-"""Reading owners' committees (R9)."""
+"""Owners' committees (R9): reading them, and recording elections, trainings and the
+community's annual assessments. Callers (the GraphQL mutations) own the transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from hub.domain.enums import CommitteeStatus
+from hub.domain.access import Principal
+from hub.domain.committees import (
+    MAX_MEMBERS,
+    CommitteeAssessmentResult,
+    Election,
+    awaits_reelection,
+    validate_election,
+)
+from hub.domain.crypto import Keyring
+from hub.domain.enums import CommitteeMemberRole, CommitteeStatus
+from hub.errors import Forbidden, InvalidValue, NotFound
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
-from hub.store.models import Compound, OwnersCommittee
+from hub.services.personal_data import seal_row
+from hub.services.scope import narrow
+from hub.store.committee_models import CommitteeAssessment, CommitteeTraining
+from hub.store.models import CommitteeMember, CommitteeTerm, Compound, OwnersCommittee
 
 ORDERINGS = {
     "FOUNDED_ON": Ordering(
@@ -47,3 +64,250 @@ async def select_committees(
         .join(Compound, Compound.id == OwnersCommittee.compound_id)
         .where(*conditions)
     )
+
+
+# Writing: elections, trainings and the annual assessment (R9) --------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    """A member elected by an owners' assembly. Name and phone in the clear: never log them."""
+
+    name: str
+    phone: str | None
+    role: CommitteeMemberRole
+
+    def __repr__(self) -> str:
+        return f"NewMember(role={self.role})"
+
+
+async def get_compound_in_scope(
+    session: AsyncSession, *, principal: Principal, compound_id: int
+) -> Compound:
+    """The compound, or ``NotFound`` when it does not exist or lies outside the scope."""
+    compound = await session.scalar(
+        narrow(sa.select(Compound).where(Compound.id == compound_id), Compound, principal)
+    )
+    if compound is None:
+        raise NotFound("no compound has this ID", field="compoundId")
+    return compound
+
+
+async def get_committee_in_scope(
+    session: AsyncSession, *, principal: Principal, committee_id: int
+) -> OwnersCommittee:
+    """The committee, or ``NotFound`` when it does not exist or lies outside the scope."""
+    stmt = sa.select(OwnersCommittee).where(OwnersCommittee.id == committee_id)
+    committee = await session.scalar(narrow(stmt, OwnersCommittee, principal))
+    if committee is None:
+        raise NotFound("no owners' committee has this ID", field="committeeId")
+    return committee
+
+
+async def record_election(
+    session: AsyncSession,
+    keyring: Keyring,
+    *,
+    principal: Principal,
+    compound_id: int,
+    election: Election,
+    members: Sequence[NewMember],
+) -> CommitteeTerm:
+    """Record a committee elected by an owners' assembly: the compound's first committee (its
+    founding) or the next term of the existing one. Members' names and phones are sealed."""
+    validate_election(election)
+    for n, member in enumerate(members):
+        if not member.name.strip():
+            raise InvalidValue(f"members[{n}].name", "give the member's name")
+    compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
+    committee = await session.scalar(
+        sa.select(OwnersCommittee).where(OwnersCommittee.compound_id == compound.id)
+    )
+    if committee is None:
+        committee = OwnersCommittee(compound_id=compound.id, founded_on=election.starts_on)
+        session.add(committee)
+        await session.flush()
+        term_no = 1
+    else:
+        last = await session.scalar(
+            sa.select(CommitteeTerm)
+            .where(CommitteeTerm.committee_id == committee.id)
+            .order_by(CommitteeTerm.term_no.desc())
+            .limit(1)
+        )
+        if last is not None and election.starts_on <= last.starts_on:
+            raise InvalidValue("startsOn", "a new term starts after the previous term started")
+        if last is not None and election.assembly_held_on < last.assembly_held_on:
+            raise InvalidValue(
+                "assemblyHeldOn", "the electing assembly comes after the previous one"
+            )
+        term_no = (last.term_no if last else 0) + 1
+    committee.status = CommitteeStatus.ACTIVE
+    term = CommitteeTerm(
+        committee_id=committee.id,
+        term_no=term_no,
+        assembly_held_on=election.assembly_held_on,
+        starts_on=election.starts_on,
+        ends_on=election.ends_on,
+    )
+    session.add(term)
+    await session.flush()
+    rows = [
+        CommitteeMember(
+            term_id=term.id, name_encrypted="", role=member.role, joined_on=election.starts_on
+        )
+        for member in members
+    ]
+    session.add_all(rows)
+    await session.flush()  # the ids bind the sealed values to their rows
+    for row, member in zip(rows, members, strict=True):
+        sealed = seal_row(
+            keyring,
+            "committee_members",
+            {"id": row.id, "name": member.name.strip(), "phone": member.phone or None},
+        )
+        row.name_encrypted = sealed["name_encrypted"]
+        row.phone_encrypted = sealed["phone_encrypted"]
+    await session.flush()
+    return term
+
+
+async def record_training(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    committee_id: int,
+    held_on: date,
+    topic: str,
+    hours: Decimal,
+    attendees: int,
+    today: date,
+) -> CommitteeTraining:
+    """Record a training of a committee's members (R9)."""
+    committee = await get_committee_in_scope(
+        session, principal=principal, committee_id=committee_id
+    )
+    if not topic.strip():
+        raise InvalidValue("topic", "say what the training was about")
+    if held_on > today:
+        raise InvalidValue("heldOn", "a training is recorded once it has taken place")
+    if not Decimal("0") < hours <= Decimal("24"):
+        raise InvalidValue("hours", "a training lasts more than 0 and at most 24 hours")
+    if not 1 <= attendees <= MAX_MEMBERS:
+        raise InvalidValue("attendees", f"between 1 and {MAX_MEMBERS} members attend")
+    training = CommitteeTraining(
+        committee_id=committee.id,
+        held_on=held_on,
+        topic=topic.strip(),
+        hours=hours,
+        attendees=attendees,
+        recorded_by_id=acting_unit(principal),
+    )
+    session.add(training)
+    await session.flush()
+    return training
+
+
+async def record_assessment(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    committee_id: int,
+    year: int,
+    result: CommitteeAssessmentResult,
+    assessed_on: date,
+    reward: str | None,
+    reward_amount: Decimal | None,
+    note: str | None,
+    today: date,
+) -> CommitteeAssessment:
+    """Record the community's assessment of a committee for a year (R9): one per year; a reward
+    only for an EXCELLENT committee. An UNQUALIFIED result opens the re-election finding."""
+    committee = await get_committee_in_scope(
+        session, principal=principal, committee_id=committee_id
+    )
+    if not committee.founded_on.year <= year <= today.year:
+        raise InvalidValue("year", f"assess a year from {committee.founded_on.year} to now")
+    if assessed_on > today or assessed_on.year < year:
+        raise InvalidValue("assessedOn", "the assessment is made during or after its year")
+    if (reward or reward_amount is not None) and result is not CommitteeAssessmentResult.EXCELLENT:
+        raise InvalidValue("reward", "only an EXCELLENT committee is rewarded")
+    if reward_amount is not None and reward_amount < 0:
+        raise InvalidValue("rewardAmount", "must not be negative")
+    existing = await session.scalar(
+        sa.select(CommitteeAssessment.id).where(
+            CommitteeAssessment.committee_id == committee.id, CommitteeAssessment.year == year
+        )
+    )
+    if existing is not None:
+        raise InvalidValue("year", f"the committee has already been assessed for {year}")
+    assessment = CommitteeAssessment(
+        committee_id=committee.id,
+        year=year,
+        result=result,
+        assessed_on=assessed_on,
+        reward=reward,
+        reward_amount=reward_amount,
+        note=note,
+        assessed_by_id=acting_unit(principal),
+    )
+    session.add(assessment)
+    await session.flush()
+    return assessment
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingReelection:
+    """A committee whose latest assessment was UNQUALIFIED and that has no new election since."""
+
+    committee_id: int
+    compound_id: int
+    year: int
+    assessed_on: date
+
+
+async def committees_awaiting_reelection(session: AsyncSession) -> list[AwaitingReelection]:
+    """Every committee whose latest annual assessment was UNQUALIFIED and where no owners'
+    assembly has elected a committee since (the condition of the re-election finding, R9)."""
+    latest = (
+        sa.select(
+            CommitteeAssessment.committee_id,
+            sa.func.max(CommitteeAssessment.year).label("year"),
+        )
+        .group_by(CommitteeAssessment.committee_id)
+        .subquery()
+    )
+    last_assembly = (
+        sa.select(
+            CommitteeTerm.committee_id,
+            sa.func.max(CommitteeTerm.assembly_held_on).label("held_on"),
+        )
+        .group_by(CommitteeTerm.committee_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(CommitteeAssessment, OwnersCommittee.compound_id, last_assembly.c.held_on)
+        .join(
+            latest,
+            sa.and_(
+                latest.c.committee_id == CommitteeAssessment.committee_id,
+                latest.c.year == CommitteeAssessment.year,
+            ),
+        )
+        .join(OwnersCommittee, OwnersCommittee.id == CommitteeAssessment.committee_id)
+        .outerjoin(last_assembly, last_assembly.c.committee_id == CommitteeAssessment.committee_id)
+        .where(CommitteeAssessment.result == CommitteeAssessmentResult.UNQUALIFIED)
+        .order_by(CommitteeAssessment.committee_id)
+    )
+    return [
+        AwaitingReelection(a.committee_id, compound_id, a.year, a.assessed_on)
+        for a, compound_id, held_on in (await session.execute(stmt)).all()
+        if awaits_reelection(result=a.result, assessed_on=a.assessed_on, last_assembly_on=held_on)
+    ]
+
+
+def acting_unit(principal: Principal) -> int:
+    """The member unit acting: writes are always made by a unit, never anonymously."""
+    if principal.unit_id is None:
+        raise Forbidden("only a member unit records this")
+    return principal.unit_id

@@ -1,4 +1,5 @@
-"""The public self-check of an owner's (occupant's) residential credit (MISSION.md R11).
+"""Owner (occupant) residential credit (MISSION.md R11): the public self-check, and the
+community's recording, objections (异议) and restoration (信用修复) of records.
 
 Anyone who knows both a person's resident ID number and name may see that person's credit: the
 masked name, the compounds of their homes, the grade and the records' categories and dates; never
@@ -16,12 +17,25 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import Principal
 from hub.domain.crypto import Keyring
+from hub.domain.enums import OwnerCreditCategory, OwnerCreditStatus
 from hub.domain.identifiers import validate_resident_id
-from hub.domain.owner_credit import OwnerCreditEntry, OwnerCreditSummary, owner_credit
+from hub.domain.owner_credit import (
+    OwnerCreditEntry,
+    OwnerCreditSummary,
+    on_objection_decided,
+    on_objection_filed,
+    on_restored,
+    owner_credit,
+    validate_record,
+)
 from hub.domain.pii import mask_name
 from hub.errors import InvalidValue, NotFound
+from hub.services.committees import acting_unit, get_compound_in_scope
 from hub.services.personal_data import get_residents_by_id_number, open_field
+from hub.services.scope import narrow
+from hub.store.committee_models import OwnerCreditObjection
 from hub.store.models import Compound, OwnerCreditRecord
 
 
@@ -80,18 +94,167 @@ async def check(
             .order_by(Compound.code)
         )
     ).all()
-    summary = owner_credit(
-        (
-            OwnerCreditEntry(
-                category=r.category,
-                status=r.status,
-                recorded_on=r.recorded_on,
-                valid_until=r.valid_until,
-            )
-            for r in records
-        ),
-        on=on,
-    )
+    summary = owner_credit((entry_of(r) for r in records), on=on)
     return OwnerCreditCheck(
         masked_name=mask_name(name), compounds=compounds, summary=summary, records=records, on=on
     )
+
+
+# The community's side: recording, objections and restoration (R11) ---------------------------
+
+
+def entry_of(record: OwnerCreditRecord) -> OwnerCreditEntry:
+    """The part of a record the grade needs."""
+    return OwnerCreditEntry(
+        category=record.category,
+        status=record.status,
+        recorded_on=record.recorded_on,
+        valid_until=record.valid_until,
+        ended_on=record.ended_on,
+    )
+
+
+async def get_record_in_scope(
+    session: AsyncSession, *, principal: Principal, record_id: int
+) -> OwnerCreditRecord:
+    """The record, or ``NotFound`` when it does not exist or lies outside the scope."""
+    stmt = narrow(
+        sa.select(OwnerCreditRecord).where(OwnerCreditRecord.id == record_id).with_for_update(),
+        OwnerCreditRecord,
+        principal,
+    )
+    record = await session.scalar(stmt)
+    if record is None:
+        raise NotFound("no owner credit record has this ID", field="recordId")
+    return record
+
+
+async def create_record(
+    session: AsyncSession,
+    keyring: Keyring,
+    *,
+    principal: Principal,
+    compound_id: int,
+    id_number: str,
+    name: str,
+    category: OwnerCreditCategory,
+    basis: str,
+    recorded_on: date,
+    valid_until: date | None,
+    today: date,
+) -> OwnerCreditRecord:
+    """Record a credit entry for the resident of the compound with this ID number and name.
+
+    The ID number is never repeated in an error; a resident not found (wrong number, wrong name
+    or another compound) gets one message for all three cases.
+    """
+    number = validate_resident_id(id_number, field="idNumber")
+    compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
+    if not basis.strip():
+        raise InvalidValue("basis", "name the basis document (e.g. the ruling or the decision)")
+    validate_record(
+        category=category, recorded_on=recorded_on, valid_until=valid_until, today=today
+    )
+    wanted = name.strip().encode()
+    resident = next(
+        (
+            r
+            for r in await get_residents_by_id_number(session, keyring, id_number=number)
+            if r.compound_id == compound.id
+            and hmac.compare_digest(
+                open_field(keyring, "residents", "name", r.id, r.name_encrypted).encode(), wanted
+            )
+        ),
+        None,
+    )
+    if resident is None:
+        raise InvalidValue("idNumber", "no resident of this compound has this ID number and name")
+    record = OwnerCreditRecord(
+        resident_id=resident.id,
+        category=category,
+        basis=basis.strip(),
+        recorded_on=recorded_on,
+        valid_until=valid_until,
+        status=OwnerCreditStatus.ACTIVE,
+        recorded_by_id=acting_unit(principal),
+    )
+    session.add(record)
+    await session.flush()
+    return record
+
+
+async def file_objection(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    record_id: int,
+    reason: str,
+    filed_on: date,
+    today: date,
+) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
+    """Register an objection (异议): the record stops counting until the objection is decided."""
+    record = await get_record_in_scope(session, principal=principal, record_id=record_id)
+    if not reason.strip():
+        raise InvalidValue("reason", "give the reason of the objection")
+    if not record.recorded_on <= filed_on <= today:
+        raise InvalidValue("filedOn", "an objection is filed after the record, not in the future")
+    record.status = on_objection_filed(record.status)
+    objection = OwnerCreditObjection(
+        record_id=record.id,
+        filed_on=filed_on,
+        reason=reason.strip(),
+        filed_by_id=acting_unit(principal),
+    )
+    session.add(objection)
+    await session.flush()
+    return record, objection
+
+
+async def decide_objection(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    objection_id: int,
+    upheld: bool,
+    note: str,
+    decided_on: date,
+    today: date,
+) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
+    """Decide an objection: upheld revokes the record, rejected puts it back in effect."""
+    objection = await session.scalar(
+        sa.select(OwnerCreditObjection).where(OwnerCreditObjection.id == objection_id)
+    )
+    if objection is None:
+        raise NotFound("no objection has this ID", field="objectionId")
+    try:
+        record = await get_record_in_scope(
+            session, principal=principal, record_id=objection.record_id
+        )
+    except NotFound:
+        raise NotFound("no objection has this ID", field="objectionId") from None
+    if not note.strip():
+        raise InvalidValue("note", "give the reasons of the decision")
+    if not objection.filed_on <= decided_on <= today:
+        raise InvalidValue("decidedOn", "a decision comes after the objection, not in the future")
+    if objection.decided_on is not None:
+        raise InvalidValue("objectionId", "this objection has already been decided")
+    record.status = on_objection_decided(record.status, upheld=upheld)
+    objection.decided_on = decided_on
+    objection.upheld = upheld
+    objection.decision_note = note.strip()
+    objection.decided_by_id = acting_unit(principal)
+    await session.flush()
+    return record, objection
+
+
+async def restore(
+    session: AsyncSession, *, principal: Principal, record_id: int, restored_on: date, today: date
+) -> OwnerCreditRecord:
+    """信用修复: end a bad record early; it no longer counts from ``restored_on`` on."""
+    record = await get_record_in_scope(session, principal=principal, record_id=record_id)
+    if restored_on > today:
+        raise InvalidValue("restoredOn", "a restoration cannot be dated in the future")
+    record.status = on_restored(entry_of(record), restored_on=restored_on)
+    record.ended_on = restored_on
+    await session.flush()
+    return record

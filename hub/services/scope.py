@@ -8,8 +8,9 @@ returned, counted in ``totalCount`` or hinted at by an error: it does not exist 
 - Town and community scope: compounds of the unit's town or community, and everything that
   hangs off a compound (contracts, tenders and their bids, candidates and awards, committees,
   their terms and members, daily inspections and their items, utility tasks and outages,
-  residents, repair projects and their acceptances). Enterprises, their credit and their
-  semi-annual assessments are banner-wide.
+  residents, repair projects and their acceptances, committees' trainings and assessments, fund
+  applications and disbursements, owner credit records and their objections). Enterprises, their
+  credit and their semi-annual assessments are banner-wide.
 - Unit scope (a utility): its own connection tasks and outages (source ``utility:<unit>``).
 - Ledger items and findings: by their town and community; a department (城管局, 消防大队) sees
   only the items routed to it and the findings it is responsible for.
@@ -25,6 +26,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.access import Principal, Role, Scope
 from hub.domain.sources import utility_source
+from hub.store import committee_models as c
 from hub.store import models as m
 from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
 from hub.store.ranking_models import RepairAcceptance, RepairProject
@@ -77,6 +79,16 @@ def visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | Non
     if model is m.OwnerCreditRecord:
         residents = sa.select(m.Resident.id).where(m.Resident.compound_id.in_(compounds))
         return m.OwnerCreditRecord.resident_id.in_(residents)
+    if model in (c.CommitteeTraining, c.CommitteeAssessment):
+        return model.committee_id.in_(_committees(compounds))  # type: ignore[no-any-return]
+    if model is c.FundDisbursement:
+        applications = sa.select(c.FundApplication.id).where(
+            c.FundApplication.compound_id.in_(compounds)
+        )
+        return c.FundDisbursement.application_id.in_(applications)
+    if model is c.OwnerCreditObjection:
+        records = sa.select(m.OwnerCreditRecord.id).where(visible(m.OwnerCreditRecord, principal))  # type: ignore[arg-type]
+        return c.OwnerCreditObjection.record_id.in_(records)
     return None
 
 
@@ -116,5 +128,6 @@ _BY_COMPOUND: tuple[type[Any], ...] = (
     m.ConnectionTask,
     m.Outage,
     m.Resident,
+    c.FundApplication,
     RepairProject,
 )

@@ -297,6 +297,8 @@ class OwnerCreditRecord(Base):
         str_enum(OwnerCreditStatus), default=OwnerCreditStatus.ACTIVE
     )
     recorded_by_id: Mapped[int | None] = _fk("member_units.id", nullable=True)
+    # 信用修复: the day a RESTORED record stopped counting (it counted before).
+    ended_on: Mapped[date | None]
 
 
 class Assessment(Provenance, Base):
