@@ -1,11 +1,16 @@
 """Owners' committees (R9): reading them, and recording elections, trainings and the
-community's annual assessments. Callers (the GraphQL mutations) own the transaction."""
+community's annual assessments. Callers (the GraphQL mutations) own the transaction.
+
+The findings rule ``committees.unqualified_without_election`` is registered here (with
+``hub.services.findings``, which imports this module through its ``RULE_MODULES``): a committee
+whose latest assessment is UNQUALIFIED has an open finding until an owners' assembly elects a
+new committee, and the finding then closes by itself."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -21,14 +26,22 @@ from hub.domain.committees import (
     validate_election,
 )
 from hub.domain.crypto import Keyring
-from hub.domain.enums import CommitteeMemberRole, CommitteeStatus
+from hub.domain.enums import CommitteeMemberRole, CommitteeStatus, UnitRole
+from hub.domain.findings import FindingSeverity, Hit, RuleDefinition
 from hub.errors import Forbidden, InvalidValue, NotFound
+from hub.services.findings import Rule, register_rule
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
 from hub.services.scope import narrow
 from hub.store.committee_models import CommitteeAssessment, CommitteeTraining
-from hub.store.models import CommitteeMember, CommitteeTerm, Compound, OwnersCommittee
+from hub.store.models import (
+    CommitteeMember,
+    CommitteeTerm,
+    Compound,
+    MemberUnit,
+    OwnersCommittee,
+)
 
 ORDERINGS = {
     "FOUNDED_ON": Ordering(
@@ -311,3 +324,42 @@ def acting_unit(principal: Principal) -> int:
     if principal.unit_id is None:
         raise Forbidden("only a member unit records this")
     return principal.unit_id
+
+
+async def _reelection_hits(session: AsyncSession, now: datetime) -> list[Hit]:
+    """The re-election finding's subjects: each committee awaiting re-election, with the
+    community's unit responsible (R9: the community guides the owners' assembly)."""
+    waiting = await committees_awaiting_reelection(session)
+    if not waiting:
+        return []
+    compounds = {w.compound_id for w in waiting}
+    rows = await session.execute(
+        sa.select(Compound.id, MemberUnit.code)
+        .join(MemberUnit, MemberUnit.jurisdiction_id == Compound.community_id)
+        .where(Compound.id.in_(compounds), MemberUnit.role == UnitRole.COMMUNITY)
+    )
+    units = {compound_id: code for compound_id, code in rows}
+    return [
+        Hit(
+            subject_id=w.committee_id,
+            compound_id=w.compound_id,
+            responsible_unit=units.get(w.compound_id),
+            detail=f"assessed UNQUALIFIED for {w.year} on {w.assessed_on:%Y-%m-%d}, "
+            "no new election since",
+        )
+        for w in waiting
+    ]
+
+
+register_rule(
+    Rule(
+        RuleDefinition(
+            code="committees.unqualified_without_election",
+            title="Owners' committee assessed UNQUALIFIED without a new election",
+            plan_rule="R9",
+            severity=FindingSeverity.MEDIUM,
+            subject_type="OwnersCommittee",
+        ),
+        _reelection_hits,
+    )
+)

@@ -45,7 +45,7 @@ from hub.store.ledger_models import Finding, LedgerItem
 BANNER_TIMEZONE = ZoneInfo("Asia/Shanghai")
 """Business dates (a term's end, a task's due date) are dates in the banner."""
 
-RULE_MODULES: tuple[str, ...] = ("hub.services.ranking_findings",)
+RULE_MODULES: tuple[str, ...] = ("hub.services.ranking_findings", "hub.services.committees")
 """Modules that register rules of their own at import (see the module docstring)."""
 
 

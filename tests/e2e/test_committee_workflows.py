@@ -14,7 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.graphql.relay import encode_global_id
 from hub.services.committees import committees_awaiting_reelection
+from hub.services.findings import evaluate_findings
+from hub.store.ledger_models import Finding
 from hub.store.models import Compound, Jurisdiction, OwnersCommittee
+from tests.conftest import DEMO_TODAY
+
+RULE = "committees.unqualified_without_election"
 
 GQL = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -170,7 +175,8 @@ async def test_elections_stay_in_the_jurisdiction(
 async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     gql_as: Callable[[str], Awaitable[GQL]], place: Place, session: AsyncSession
 ) -> None:
-    """UNQUALIFIED opens the re-election condition; the next election closes it."""
+    """UNQUALIFIED opens a re-election finding (the community responsible); the next election
+    closes it."""
     gql = await gql_as(place.unit)
     committee = encode_global_id("OwnersCommittee", place.committee_id)
     body = await gql(
@@ -189,6 +195,7 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     assert body["data"]["node"]["awaitingReelection"] is True
     waiting = await committees_awaiting_reelection(session)
     assert place.committee_id in {w.committee_id for w in waiting}
+    assert await reelection_finding(session, place) == (True, place.unit)
 
     # A second assessment of the same year is refused.
     again = await gql(ASSESS, input={"committeeId": committee, "year": 2026, "result": "QUALIFIED"})
@@ -209,6 +216,21 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     assert result["committee"]["awaitingReelection"] is False
     waiting = await committees_awaiting_reelection(session)
     assert place.committee_id not in {w.committee_id for w in waiting}
+    assert await reelection_finding(session, place) == (False, place.unit)
+
+
+async def reelection_finding(session: AsyncSession, place: Place) -> tuple[bool, str | None]:
+    """Evaluate the findings; (whether the committee's re-election finding is open, its
+    responsible unit)."""
+    await evaluate_findings(session, DEMO_TODAY)
+    finding = await session.scalar(
+        sa.select(Finding)
+        .where(Finding.rule == RULE, Finding.subject_id == place.committee_id)
+        .order_by(Finding.id.desc())
+        .limit(1)
+    )
+    assert finding is not None
+    return finding.closed_at is None, finding.responsible_unit
 
 
 async def test_assessment_is_the_communitys_and_rewards_only_excellence(
