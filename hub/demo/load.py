@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.config import get_settings
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
+from hub.demo.ranking import load_ranking_demo
 from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
 from hub.services.personal_data import SEALED_FIELDS, seal_rows
@@ -125,6 +126,7 @@ async def load_demo_data(
     if session.get_bind().dialect.name == "postgresql":
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
     counts = {name: len(rows) for name, rows in tables.items()}
+    counts |= await load_ranking_demo(session, today=today, seed=seed)
     return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)
 
 
