@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import get_settings
+from hub.demo.committees import load_committee_workflows_demo
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
 from hub.demo.ranking import load_ranking_demo
@@ -127,6 +128,7 @@ async def load_demo_data(
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
     counts = {name: len(rows) for name, rows in tables.items()}
     counts |= await load_ranking_demo(session, today=today, seed=seed)
+    counts |= await load_committee_workflows_demo(session, today=today, seed=seed)
     return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)
 
 

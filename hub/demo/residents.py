@@ -104,4 +104,5 @@ def _credit_record(
         valid_until=add_years(recorded_on, 2),
         status=rng.choices(list(_STATUS_WEIGHTS), weights=list(_STATUS_WEIGHTS.values()))[0],
         recorded_by_id=unit_id,
+        ended_on=None,  # a restoration's day: set by the committee workflows' demo
     )
