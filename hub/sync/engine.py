@@ -3,10 +3,10 @@
 A run of a source takes the source's lease, then syncs its streams in order. For each stream it
 pulls the window ``[watermark − lookback, upper)`` where ``upper`` is fixed when the run starts;
 each page is applied and the stream's checkpoint (window and next-page token) committed in ONE
-transaction, so a run that is killed resumes after its last committed page. The next page is
-fetched and parsed while the current one is written (``read_ahead``); it is applied only after the
-current one is committed. The watermark moves
-to ``upper`` only when a window was read completely and consistently:
+transaction, so a run that is killed resumes after its last committed page. The next pages are
+fetched and parsed while the current one is written (``read_ahead``); each is applied only after
+the one before it is committed. The watermark moves to ``upper`` only when a window was read
+completely and consistently:
 
 - with page-number or offset paging a record that leaves the window while it is being paged
   (updated upstream) shifts the pages; the upstream's ``total`` then changes between pages, and
