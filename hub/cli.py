@@ -730,5 +730,40 @@ def documents_list() -> None:
     _say(f"hub: {len(rows)} registered documents")
 
 
+ledger_app = typer.Typer(help="The ledger (台账, R3).", no_args_is_help=True)
+findings_app = typer.Typer(help="Compliance findings (督办事项).", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(findings_app, name="findings")
+
+
+@ledger_app.command("escalate")
+def ledger_escalate() -> None:
+    """Escalate every open ledger item past its deadline one level up, now (for cron or the
+    scheduler; running it twice escalates nothing more: escalated items get a new deadline)."""
+    from hub.services import ledger
+    from hub.store.base import utcnow
+
+    async def work(session: Any) -> int:
+        return len(await ledger.escalate_overdue(session, now=utcnow()))
+
+    count = _in_transaction(_settings(), work)
+    _say(f"hub: {count} overdue ledger item(s) escalated")
+
+
+@findings_app.command("evaluate")
+def findings_evaluate() -> None:
+    """Evaluate the findings rules now: open new findings, close those that no longer hold
+    (idempotent; run it after each sync and periodically)."""
+    from hub.services import findings
+    from hub.store.base import utcnow
+
+    async def work(session: Any) -> tuple[int, int]:
+        result = await findings.evaluate_findings(session, utcnow())
+        return len(result.opened), len(result.closed)
+
+    opened, closed = _in_transaction(_settings(), work)
+    _say(f"hub: {opened} finding(s) opened, {closed} closed")
+
+
 if __name__ == "__main__":
     app()

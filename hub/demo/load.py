@@ -28,11 +28,19 @@ from hub.config import get_settings
 from hub.demo.committees import load_committee_workflows_demo
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
+from hub.demo.ledger import load as load_ledger_demo
 from hub.demo.ranking import load_ranking_demo
 from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
 from hub.services.personal_data import SEALED_FIELDS, seal_rows
-from hub.store import access_models, committee_models, ledger_models, models, ranking_models, sync_models  # noqa: F401  (registers the tables in the metadata)
+from hub.store import (  # noqa: F401  (registers the tables in the metadata)
+    access_models,
+    committee_models,
+    ledger_models,
+    models,
+    ranking_models,
+    sync_models,
+)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
 
@@ -128,6 +136,7 @@ async def load_demo_data(
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
     counts = {name: len(rows) for name, rows in tables.items()}
     counts |= await load_ranking_demo(session, today=today, seed=seed)
+    counts |= await load_ledger_demo(session, seed=seed, today=today)
     counts |= await load_committee_workflows_demo(session, today=today, seed=seed)
     return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)
 
