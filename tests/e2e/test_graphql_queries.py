@@ -277,5 +277,5 @@ async def test_viewer_is_the_anonymous_public(public_gql: GraphQLCall) -> None:
         "authenticated": False,
         "role": "public",
         "unitCode": None,
-        "permissions": ["owner-credit:check", "read:enterprises"],
+        "permissions": ["owner-credit:check", "read:enterprises", "read:rankings"],
     }
