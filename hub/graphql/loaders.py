@@ -27,7 +27,7 @@ from hub.services.paging import group_by_key
 from hub.services.scope import narrow, visible
 from hub.store import committee_models as cm
 from hub.store import models as m
-from hub.store.ledger_models import LedgerEvent
+from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
 from hub.store.ranking_models import RepairAcceptance, Sanction
 from hub.store.sync_models import SyncStreamState
 
@@ -224,5 +224,7 @@ class Loaders:
             cm.FundDisbursement.application_id, cm.FundDisbursement.paid_on
         )
         self.ledger_events_by_item = children(LedgerEvent.item_id, LedgerEvent.id)
+        self.ledger_item: BatchLoader[int, LedgerItem | None] = by_id(LedgerItem)
+        self.finding: BatchLoader[int, Finding | None] = by_id(Finding)
         self.sanctions_by_enterprise = children(Sanction.enterprise_id, Sanction.starts_on)
         self.repair_acceptances = children(RepairAcceptance.project_id, RepairAcceptance.id)

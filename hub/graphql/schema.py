@@ -27,10 +27,10 @@ from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
-from hub.graphql.findings import FindingsQuery, FindingsSubscription
+from hub.graphql.findings import FindingsQuery, FindingsSubscription, FindingType
 from hub.graphql.fund import FundQuery
 from hub.graphql.jurisdictions import CommunityType, TownType
-from hub.graphql.ledger import LedgerQuery
+from hub.graphql.ledger import LedgerItemType, LedgerQuery
 from hub.graphql.loaders import BatchLoader
 from hub.graphql.mutations import Mutation
 from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
@@ -100,6 +100,14 @@ NODE_TYPES: dict[str, NodeKind] = {
         lambda info: info.context.loaders.assessment,
         AssessmentType.from_model,
         Permission.READ_ENTERPRISE_DETAIL,
+    ),
+    "LedgerItem": NodeKind(
+        lambda info: info.context.loaders.ledger_item,
+        LedgerItemType.from_model,
+        Permission.READ_LEDGER,
+    ),
+    "Finding": NodeKind(
+        lambda info: info.context.loaders.finding, FindingType.from_model, Permission.READ_FINDINGS
     ),
 }
 """The types ``node(id)`` serves. A record outside the viewer's scope is NOT_FOUND, as if it

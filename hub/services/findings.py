@@ -271,6 +271,19 @@ def _copy(finding: Finding) -> Finding:
     return Finding(**{c.key: getattr(finding, c.key) for c in Finding.__table__.columns})
 
 
+async def periodic_checks(session: AsyncSession, now: datetime) -> Evaluation:
+    """The scheduler's periodic job (R3, §3 of issue #5): escalate the overdue ledger items, then
+    evaluate the findings — in the caller's transaction, so a failed round changes nothing.
+
+    ``hub.app``'s lifespan can run it beside the sync schedule; until then ``hub ledger
+    escalate`` and ``hub findings evaluate`` do the same from cron.
+    """
+    from hub.services.ledger import escalate_overdue  # the ledger does not depend on findings
+
+    await escalate_overdue(session, now=now)
+    return await evaluate_findings(session, now)
+
+
 async def _places(session: AsyncSession) -> dict[int | None, tuple[int, int]]:
     stmt = sa.select(m.Compound.id, m.Compound.town_id, m.Compound.community_id)
     return {i: (t, c) for i, t, c in (await session.execute(stmt)).all()}

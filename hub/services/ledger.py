@@ -122,18 +122,20 @@ async def get_or_raise(session: AsyncSession, *, item_id: int, principal: Princi
 
 
 def _check_actor(item: LedgerItem, principal: Principal, action: rules.Action | None) -> None:
-    """Workflow steps are done at the item's level; verify and reopen at the reporting level.
-    The competent department may act on every item (R2: coordination)."""
-    if principal.role is Role.COMPETENT_DEPARTMENT:
-        return
+    """Workflow steps are done at the item's level (the competent department, coordinating, may
+    work any item: R2); verify and reopen only at the level that reported it — at the department
+    level by the reporting unit itself, so that a department never verifies its own work."""
     level = level_of(principal)
     if action in rules.REPORTER_ACTIONS:
-        if level is not item.reported_level:
+        by_reporter = item.reported_level is not rules.Level.DEPARTMENT or (
+            principal.unit_code == item.reported_by
+        )
+        if level is not item.reported_level or not by_reporter:
             raise Forbidden(
                 f"{action}: only the level that reported the item ({item.reported_level}) verifies "
                 "or reopens it"
             )
-    elif level is not item.level:
+    elif level is not item.level and principal.role is not Role.COMPETENT_DEPARTMENT:
         raise Forbidden(f"the item is at the {item.level} level now; it is worked there")
 
 

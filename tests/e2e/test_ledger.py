@@ -195,3 +195,28 @@ async def test_statistics_per_compound_count_new_items(gql_as: GqlAs, gql: Graph
         "{ enterprises(first: 1) { nodes { ledgerStatistics { total } } } }"
     )
     assert public["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_node_id_of_an_item_stays_in_scope(gql_as: GqlAs) -> None:
+    """node(id) answers the item to its community and NOT_FOUND to another town."""
+    community = await gql_as(COMMUNITY)
+    item = (await _create(community))["item"]
+    query = "query($id: ID!) { node(id: $id) { ... on LedgerItem { title status } } }"
+    mine = await community(query, id=item["id"])
+    assert mine["data"]["node"]["status"] == "REPORTED"
+    other = await (await gql_as("town-150627101"))(query, id=item["id"])
+    assert other["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_a_department_does_not_verify_its_own_work(gql_as: GqlAs, gql: GraphQLCall) -> None:
+    """An item 住建局 reports goes to 消防大队 by its category; 消防大队 resolves it, and only
+    住建局, the reporting unit, verifies it."""
+    item = (await _create(gql, channel="SWEEP"))["item"]
+    assert (item["level"], item["assignedUnit"]) == ("DEPARTMENT", "xfdd")
+    xfdd = await gql_as("xfdd")
+    await xfdd(STEP, id=item["id"], a="ACCEPT")
+    await xfdd(STEP, id=item["id"], a="RESOLVE", note="已清理")
+    own = await xfdd(STEP, id=item["id"], a="VERIFY")
+    assert own["data"]["ledgerItemTransition"]["__typename"] == "NotPermitted"
+    done = await gql(STEP, id=item["id"], a="VERIFY")
+    assert done["data"]["ledgerItemTransition"]["item"]["status"] == "VERIFIED"
