@@ -176,15 +176,12 @@ async def load_committee_workflows_demo(
     Returns rows added per table (for the load summary).
     """
     rng = random.Random(f"{seed}/committee-workflows")
-    units = dict(
-        (
-            await session.execute(
-                sa.select(MemberUnit.jurisdiction_id, MemberUnit.id).where(
-                    MemberUnit.role == UnitRole.COMMUNITY
-                )
-            )
-        ).all()
+    rows = await session.execute(
+        sa.select(MemberUnit.jurisdiction_id, MemberUnit.id).where(
+            MemberUnit.role == UnitRole.COMMUNITY, MemberUnit.jurisdiction_id.is_not(None)
+        )
     )
+    units: dict[int, int] = {community: unit for community, unit in rows if community is not None}
     counts = {
         "committee_trainings": 0,
         "committee_assessments": 0,

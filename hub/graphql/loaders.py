@@ -223,6 +223,15 @@ class Loaders:
         self.disbursements_by_application = children(
             cm.FundDisbursement.application_id, cm.FundDisbursement.paid_on
         )
+        self.fund_application: BatchLoader[int, cm.FundApplication | None] = by_id(
+            cm.FundApplication
+        )
+        self.committee_training: BatchLoader[int, cm.CommitteeTraining | None] = by_id(
+            cm.CommitteeTraining
+        )
+        self.committee_assessment: BatchLoader[int, cm.CommitteeAssessment | None] = by_id(
+            cm.CommitteeAssessment
+        )
         self.ledger_events_by_item = children(LedgerEvent.item_id, LedgerEvent.id)
         self.ledger_item: BatchLoader[int, LedgerItem | None] = by_id(LedgerItem)
         self.finding: BatchLoader[int, Finding | None] = by_id(Finding)

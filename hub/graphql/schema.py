@@ -16,7 +16,13 @@ from hub.domain.access import Permission, Scope
 from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.graphql.assessments import AssessmentType
 from hub.graphql.audit import AuditQuery
-from hub.graphql.committees import CommitteeFilterInput, CommitteeOrder, OwnersCommitteeType
+from hub.graphql.committees import (
+    CommitteeAssessmentType,
+    CommitteeFilterInput,
+    CommitteeOrder,
+    CommitteeTrainingType,
+    OwnersCommitteeType,
+)
 from hub.graphql.compounds import (
     CompoundFilterInput,
     CompoundOrder,
@@ -28,7 +34,7 @@ from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, Ente
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.findings import FindingsQuery, FindingsSubscription, FindingType
-from hub.graphql.fund import FundQuery
+from hub.graphql.fund import FundApplicationType, FundQuery
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.ledger import LedgerItemType, LedgerQuery
 from hub.graphql.loaders import BatchLoader
@@ -108,6 +114,21 @@ NODE_TYPES: dict[str, NodeKind] = {
     ),
     "Finding": NodeKind(
         lambda info: info.context.loaders.finding, FindingType.from_model, Permission.READ_FINDINGS
+    ),
+    "FundApplication": NodeKind(
+        lambda info: info.context.loaders.fund_application,
+        FundApplicationType.from_model,
+        Permission.READ_FUND,
+    ),
+    "CommitteeTraining": NodeKind(
+        lambda info: info.context.loaders.committee_training,
+        CommitteeTrainingType.from_model,
+        Permission.READ_COMMITTEES,
+    ),
+    "CommitteeAssessment": NodeKind(
+        lambda info: info.context.loaders.committee_assessment,
+        CommitteeAssessmentType.from_model,
+        Permission.READ_COMMITTEES,
     ),
 }
 """The types ``node(id)`` serves. A record outside the viewer's scope is NOT_FOUND, as if it

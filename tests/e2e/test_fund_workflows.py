@@ -156,8 +156,9 @@ async def test_disbursement_over_the_approved_amount_is_refused(
 async def test_applications_are_read_within_the_jurisdiction(
     gql_as: Callable[[str], Awaitable[GQL]], gql: GQL, compound: tuple[str, str]
 ) -> None:
-    """The community and 住建局 see the application; another town does not; the public may not
-    read the fund; the competent department may not apply (no write:local)."""
+    """The community and 住建局 see the application (in lists and by node ID); another town does
+    not; the public may not read the fund; the competent department may not apply (no
+    write:local)."""
     community = await gql_as(compound[0])
     application = await apply(community, compound[1])
     for caller in (community, gql):
@@ -166,6 +167,11 @@ async def test_applications_are_read_within_the_jurisdiction(
     other = await gql_as("town-150627101")
     body = await other(LIST)
     assert body["data"]["fundApplications"]["totalCount"] == 0
+    node = "query N($id: ID!) { node(id: $id) { ... on FundApplication { purpose } } }"
+    body = await community(node, id=application)
+    assert body["data"]["node"]["purpose"] == "3号楼屋面防水维修"
+    body = await other(node, id=application)
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = await (await gql_as(None))(LIST)  # type: ignore[arg-type]
     assert body["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
     body = await gql(
