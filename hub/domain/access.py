@@ -35,6 +35,7 @@ class Permission(enum.StrEnum):
     READ_COMPOUNDS = "read:compounds"  # compounds, contracts, utility data
     READ_COMMITTEES = "read:committees"  # owners' committees and their terms
     READ_FUND = "read:fund"  # special maintenance fund applications, votes, disbursements (R5)
+    READ_OWNER_CREDIT = "read:owner-credit"  # the owner credit records a town or community keeps
     READ_TENDERS = "read:tenders"
     READ_STATISTICS = "read:statistics"  # aggregated figures
     READ_SYNC = "read:sync"  # sync status, runs, quarantine, reconciliation
@@ -104,7 +105,10 @@ ROLE_TABLE: dict[Role, Grant] = {
         ),
         Grant(
             Role.TOWN,
-            _PUBLIC_READS | _DIRECTORY | _LEDGER | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS},
+            _PUBLIC_READS
+            | _DIRECTORY
+            | _LEDGER
+            | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS, _P.READ_OWNER_CREDIT},
             Scope.TOWN,
             "Town government or 水岸新城推进办: reads and writes within its town, personal data "
             "included (audited).",
@@ -114,7 +118,13 @@ ROLE_TABLE: dict[Role, Grant] = {
             _PUBLIC_READS
             | _DIRECTORY
             | _LEDGER
-            | {_P.PII, _P.WRITE_LOCAL, _P.ASSESS_COMMITTEES, _P.ACCEPT_REPAIRS},
+            | {
+                _P.PII,
+                _P.WRITE_LOCAL,
+                _P.ASSESS_COMMITTEES,
+                _P.READ_OWNER_CREDIT,
+                _P.ACCEPT_REPAIRS,
+            },
             Scope.COMMUNITY,
             "Community: reads and writes within its community, personal data included "
             "(audited); assesses committees.",

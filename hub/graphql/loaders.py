@@ -232,6 +232,10 @@ class Loaders:
         self.committee_assessment: BatchLoader[int, cm.CommitteeAssessment | None] = by_id(
             cm.CommitteeAssessment
         )
+        self.resident: BatchLoader[int, m.Resident | None] = by_id(m.Resident)
+        self.objections_by_record = children(
+            cm.OwnerCreditObjection.record_id, cm.OwnerCreditObjection.filed_on
+        )
         self.ledger_events_by_item = children(LedgerEvent.item_id, LedgerEvent.id)
         self.ledger_item: BatchLoader[int, LedgerItem | None] = by_id(LedgerItem)
         self.finding: BatchLoader[int, Finding | None] = by_id(Finding)

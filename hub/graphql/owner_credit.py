@@ -19,12 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain import enums as e
 from hub.domain import owner_credit as oc
 from hub.domain.access import Permission
+from hub.domain.pii import mask_name
 from hub.errors import Forbidden
 from hub.graphql.committees import perform
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
-from hub.graphql.relay import Node, expect_global_id
+from hub.graphql.permissions import require
+from hub.graphql.relay import AFTER, Connection, Node, expect_global_id, paginate
 from hub.services import owner_credit
+from hub.services.personal_data import open_field
 from hub.store import committee_models as cm
 from hub.store import models as m
 
@@ -154,6 +157,31 @@ class OwnerCreditEntryType(Node):
         description="Day a restoration (信用修复) ended the record early."
     )
     in_effect: bool = strawberry.field(description="Whether the record counts today.")
+    resident_id: strawberry.Private[int]
+
+    @strawberry.field(description="The resident's name, masked (张*); never the ID number.")
+    async def resident_name(self, info: Info) -> str:
+        resident = await info.context.loaders.resident.load(self.resident_id)
+        if resident is None:
+            return ""
+        keyring = info.context.settings.pii_keyring()
+        return mask_name(
+            open_field(keyring, "residents", "name", resident.id, resident.name_encrypted)
+        )
+
+    @strawberry.field(description="The compound of the resident's home (code).")
+    async def compound_code(self, info: Info) -> str | None:
+        resident = await info.context.loaders.resident.load(self.resident_id)
+        if resident is None:
+            return None
+        compound = await info.context.loaders.compound.load(resident.compound_id)
+        return compound.code if compound else None
+
+    @strawberry.field(description="Objections (异议) filed against the record, oldest first.")
+    def objections(self, info: Info) -> list[OwnerCreditObjectionType]:
+        return info.context.loaders.objections_by_record.resolve(
+            self.db_id, lambda rows: [OwnerCreditObjectionType.from_model(r) for r in rows]
+        )
 
     @classmethod
     def of(cls, row: m.OwnerCreditRecord, *, today: date) -> OwnerCreditEntryType:
@@ -166,6 +194,7 @@ class OwnerCreditEntryType(Node):
             valid_until=row.valid_until,
             ended_on=row.ended_on,
             in_effect=oc.in_effect(owner_credit.entry_of(row), today),
+            resident_id=row.resident_id,
         )
 
 
@@ -384,3 +413,50 @@ class OwnerCreditMutation:
             return record, None
 
         return await _change(info, "ownerCreditRestore", work)
+
+
+@strawberry.input(description="Conditions on owner credit records; all given conditions hold.")
+class OwnerCreditRecordFilterInput:
+    compound_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Of residents of this compound (global ID)."
+    )
+    status: OwnerCreditStatus | None = strawberry.field(default=None, description="In this state.")
+
+
+@strawberry.type
+class OwnerCreditQuery:
+    @strawberry.field(
+        description="The owner credit records (居住领域信用记录, R11) kept in the caller's "
+        "jurisdiction, newest first: for the town or community that records them, files "
+        "objections and restores. Names masked, ID numbers never shown."
+    )
+    async def owner_credit_records(
+        self,
+        info: Info,
+        filter: Annotated[
+            OwnerCreditRecordFilterInput | None,
+            strawberry.argument(description="Conditions on the records."),
+        ] = None,
+        first: Annotated[int, strawberry.argument(description="Page size (≤ 100).")] = 20,
+        after: Annotated[str | None, AFTER] = None,
+    ) -> Connection[OwnerCreditEntryType]:
+        from hub.graphql.compounds import CompoundType
+
+        require(info, Permission.READ_OWNER_CREDIT, what="ownerCreditRecords")
+        compound = (
+            expect_global_id(filter.compound_id, CompoundType, field="compoundId")
+            if filter and filter.compound_id
+            else None
+        )
+        where = owner_credit.RecordFilter(
+            compound_id=compound, status=filter.status if filter else None
+        )
+        today = info.context.today
+        return await paginate(
+            info.context.db,
+            owner_credit.select_records(where=where, principal=info.context.viewer),
+            ordering=owner_credit.RECORD_ORDERING,
+            first=first,
+            after=after,
+            to_node=lambda row: OwnerCreditEntryType.of(row, today=today),
+        )

@@ -39,7 +39,12 @@ from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.ledger import LedgerItemType, LedgerQuery
 from hub.graphql.loaders import BatchLoader
 from hub.graphql.mutations import Mutation
-from hub.graphql.owner_credit import OWNER_CREDIT_DESCRIPTION, OwnerCreditType, resolve_owner_credit
+from hub.graphql.owner_credit import (
+    OWNER_CREDIT_DESCRIPTION,
+    OwnerCreditQuery,
+    OwnerCreditType,
+    resolve_owner_credit,
+)
 from hub.graphql.permissions import require
 from hub.graphql.prefetch import prefetch_nodes, prefetch_object
 from hub.graphql.ranking import RankingQuery
@@ -137,7 +142,14 @@ did not exist (the loaders read within the scope)."""
 
 @strawberry.type(description="The read side of the hub: every query starts here.")
 class Query(
-    SyncQuery, AuditQuery, LedgerQuery, FindingsQuery, RankingQuery, RepairQuery, FundQuery
+    SyncQuery,
+    AuditQuery,
+    LedgerQuery,
+    FindingsQuery,
+    RankingQuery,
+    RepairQuery,
+    FundQuery,
+    OwnerCreditQuery,
 ):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(

@@ -13,6 +13,7 @@ import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,10 +34,11 @@ from hub.domain.owner_credit import (
 from hub.domain.pii import mask_name
 from hub.errors import InvalidValue, NotFound
 from hub.services.committees import acting_unit, get_compound_in_scope
+from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import get_residents_by_id_number, open_field
 from hub.services.scope import narrow
 from hub.store.committee_models import OwnerCreditObjection
-from hub.store.models import Compound, OwnerCreditRecord
+from hub.store.models import Compound, OwnerCreditRecord, Resident
 
 
 class OwnerCreditNotFound(NotFound):
@@ -258,3 +260,28 @@ async def restore(
     record.ended_on = restored_on
     await session.flush()
     return record
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFilter:
+    """Conditions on owner credit records; None means no condition."""
+
+    compound_id: int | None = None
+    status: OwnerCreditStatus | None = None
+
+
+RECORD_ORDERING = Ordering(
+    "RECORDED_ON",
+    (SortKey(OwnerCreditRecord.recorded_on, descending=True), SortKey(OwnerCreditRecord.id)),
+)
+
+
+def select_records(*, where: RecordFilter, principal: Principal) -> sa.Select[Any]:
+    """The records kept in the principal's jurisdiction, newest first (order by the caller)."""
+    stmt = sa.select(OwnerCreditRecord)
+    if where.compound_id is not None:
+        residents = sa.select(Resident.id).where(Resident.compound_id == where.compound_id)
+        stmt = stmt.where(OwnerCreditRecord.resident_id.in_(residents))
+    if where.status is not None:
+        stmt = stmt.where(OwnerCreditRecord.status == where.status)
+    return narrow(stmt, OwnerCreditRecord, principal)

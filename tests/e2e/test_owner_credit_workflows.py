@@ -174,3 +174,54 @@ async def test_records_need_the_resident_and_the_jurisdiction(
     assert (await record(gql, person))["__typename"] == "NotPermitted"
     future = await record(community, person, recordedOn="2027-01-01")
     assert future["field"] == "recordedOn"
+
+
+LIST = """
+query L($compound: ID) {
+  ownerCreditRecords(first: 50, filter: {compoundId: $compound}) {
+    totalCount
+    nodes { id residentName compoundCode status basis objections { reason upheld } }
+  }
+}
+"""
+
+
+async def test_the_keeping_unit_lists_its_records_masked(
+    gql_as: Callable[[str], Awaitable[GQL]], gql: GQL, person: Person
+) -> None:
+    """The community lists its records with the resident's name masked and no ID number;
+    another town sees none of them; 住建局 may not read them."""
+    community = await gql_as(person.unit)
+    created = await record(community, person)
+    body = await community(LIST, compound=person.compound)
+    assert person.id_number not in str(body) and person.name not in str(body)
+    nodes = body["data"]["ownerCreditRecords"]["nodes"]
+    mine = next(n for n in nodes if n["id"] == created["record"]["id"])
+    assert mine["residentName"].startswith(person.name[0]) and "*" in mine["residentName"]
+    other = await gql_as("town-150627101")
+    body = await other(LIST, compound=person.compound)
+    assert body["data"]["ownerCreditRecords"]["totalCount"] == 0
+    body = await gql(LIST, compound=person.compound)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_demo_objections_belong_to_pending_records(
+    gql_as: Callable[[str], Awaitable[GQL]], session: AsyncSession
+) -> None:
+    """Each demo record waiting for an objection's decision has its undecided objection."""
+    row = (
+        await session.execute(
+            sa.select(Jurisdiction.code)
+            .join(Compound, Compound.community_id == Jurisdiction.id)
+            .join(Resident, Resident.compound_id == Compound.id)
+            .join(OwnerCreditRecord, OwnerCreditRecord.resident_id == Resident.id)
+            .where(OwnerCreditRecord.status == "OBJECTION_PENDING")
+            .limit(1)
+        )
+    ).one()
+    gql = await gql_as(f"community-{row.code}")
+    query = """{ ownerCreditRecords(first: 100, filter: {status: OBJECTION_PENDING}) {
+      nodes { objections { upheld } } } }"""
+    nodes = (await gql(query))["data"]["ownerCreditRecords"]["nodes"]
+    assert nodes
+    assert all(n["objections"] and n["objections"][-1]["upheld"] is None for n in nodes)
