@@ -302,7 +302,11 @@ class RankingMutation:
         "department), checked against its form (R8)."
     )
     async def assessment_record(
-        self, info: Info, input: AssessmentRecordInput
+        self,
+        info: Info,
+        input: Annotated[
+            AssessmentRecordInput, strawberry.argument(description="The assessment and its form.")
+        ],
     ) -> AssessmentRecordResult:
         action, context = "assessmentRecord", info.context
         viewer = context.viewer

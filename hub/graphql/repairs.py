@@ -219,7 +219,11 @@ class RepairMutation:
         "community (or town) that brought the committee and the enterprise together."
     )
     async def repair_project_create(
-        self, info: Info, input: RepairProjectCreateInput
+        self,
+        info: Info,
+        input: Annotated[
+            RepairProjectCreateInput, strawberry.argument(description="The completed repair.")
+        ],
     ) -> RepairProjectCreateResult:
         action, context = "repairProjectCreate", info.context
         if not context.viewer.may(Permission.WRITE_LOCAL):
