@@ -6,12 +6,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import ROLE_TABLE, Permission, Role
 from hub.graphql.relay import encode_global_id
 from hub.store import models as m
 from tests.conftest import GraphQLCall
+from tests.e2e.test_access import UNIT_OF_ROLE
 
 COMMUNITY, TOWN, OTHER_TOWN = "community-150627100001", "town-150627100", "town-150627101"
 CREATE = """mutation($input: RepairProjectCreateInput!) { repairProjectCreate(input: $input) {
@@ -180,3 +183,25 @@ async def test_a_repair_under_warranty_is_refused(gql_as: Any, session: AsyncSes
         await session.commit()
     refused = await create(await gql_as(COMMUNITY), compound, 10_000)
     assert refused["field"] == "compoundId" and "not past its warranty" in refused["message"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_reads_follow_the_role_table(gql_as: Any, role: Role) -> None:
+    """ranking (read:rankings), repairProjects (read:compounds) and budget (read:statistics):
+    allowed or refused for every role exactly as the role table says."""
+    call = await gql_as(UNIT_OF_ROLE[role])
+    grant = ROLE_TABLE[role]
+    for query, permission in (
+        ("{ ranking(year: 2024) { published } }", Permission.READ_RANKINGS),
+        ("{ repairProjects(first: 1) { totalCount } }", Permission.READ_COMPOUNDS),
+        ("{ budget(year: 2025) { remainingYuan } }", Permission.READ_STATISTICS),
+    ):
+        body = await call(query)
+        codes = {e["extensions"]["code"] for e in body.get("errors", [])}
+        if grant.may(permission):
+            assert not codes, (role, query, body)
+        else:
+            assert codes == {"UNAUTHENTICATED" if role is Role.PUBLIC else "FORBIDDEN"}, (
+                role,
+                query,
+            )
