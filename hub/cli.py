@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import sys
 import time
 from datetime import datetime
@@ -282,6 +283,10 @@ def sync(
             await engine.dispose()
         return reports
 
+    # As `hub serve` does: the start-up objects (modules, mappers, schema) out of the collector's
+    # way, so that a long sync does not walk them again and again.
+    gc.collect()
+    gc.freeze()
     try:
         reports = asyncio.run(run())
     except HubError as exc:
