@@ -59,6 +59,7 @@ async def record_assessment(
             lines = _semi_annual_lines(principal, compound_id, items, half, assessed_on, today)
         else:
             await _check_inspected_compound(session, principal, compound_id)
+            await _check_served(session, enterprise_id, compound_id, assessed_on)
             lines = rules.check_inspection(items, on=assessed_on, today=today)
             half = None
     except rules.FormError as exc:
@@ -123,6 +124,28 @@ async def _check_inspected_compound(
         stmt = stmt.where(condition)
     if await session.scalar(stmt) is None:
         raise NotFound("compoundId: no such compound in your jurisdiction", field="compoundId")
+
+
+async def _check_served(
+    session: AsyncSession, enterprise_id: int, compound_id: int | None, on: date
+) -> None:
+    """A daily inspection finds the enterprise at work: it must serve the compound that day."""
+    contract = m.ServiceContract
+    found = await session.scalar(
+        sa.select(contract.id)
+        .where(
+            contract.enterprise_id == enterprise_id,
+            contract.compound_id == compound_id,
+            contract.starts_on <= on,
+            sa.or_(contract.ends_on.is_(None), contract.ends_on >= on),
+            contract.deleted_at.is_(None),
+        )
+        .limit(1)
+    )
+    if found is None:
+        raise BadUserInput(
+            f"enterpriseId: the enterprise did not serve the compound on {on}", field="enterpriseId"
+        )
 
 
 async def _check_no_semi_annual_yet(

@@ -181,14 +181,22 @@ async def test_assessments_are_recorded_against_their_forms(
 ) -> None:
     """A community records a daily inspection in its compound; a semi-annual assessment is the
     competent department's; wrong items and points are refused naming the field."""
-    compound = await session.scalar(
-        sa.select(m.Compound)
-        .join(m.Jurisdiction, m.Jurisdiction.id == m.Compound.community_id)
-        .where(m.Jurisdiction.code == "150627100001")
-        .limit(1)
-    )
-    assert compound is not None
-    enterprise_id = (await ten_enterprises(session))[0]
+    served = (
+        await session.execute(
+            sa.select(m.Compound, m.ServiceContract.enterprise_id)
+            .join(m.ServiceContract, m.ServiceContract.compound_id == m.Compound.id)
+            .join(m.Jurisdiction, m.Jurisdiction.id == m.Compound.community_id)
+            .where(
+                m.Jurisdiction.code == "150627100001",
+                m.ServiceContract.starts_on <= date(2026, 11, 20),
+                m.ServiceContract.ends_on.is_(None),
+            )
+            .limit(1)
+        )
+    ).first()
+    assert served is not None
+    compound, enterprise_id = served
+    not_serving = next(e for e in await ten_enterprises(session) if e != enterprise_id)
     mutation = """mutation($input: AssessmentRecordInput!) { assessmentRecord(input: $input) {
       __typename ... on AssessmentRecordSuccess { assessment { kind total items { itemName } } }
       ... on ValidationFailed { message field } ... on NotPermitted { message } } }"""
@@ -209,6 +217,9 @@ async def test_assessments_are_recorded_against_their_forms(
             "items": [{"itemName": "消防通道堵塞"}, {"itemName": "收费标准未公示"}],
         },
     }
+    elsewhere = {**daily, "enterpriseId": encode_global_id("Enterprise", not_serving)}
+    absent = (await community(mutation, input=elsewhere))["data"]["assessmentRecord"]
+    assert absent["field"] == "enterpriseId" and "did not serve" in absent["message"]
     too_much = {**daily, "items": [{"itemCode": "D01", "points": 6}]}
     bad = (await community(mutation, input=too_much))["data"]["assessmentRecord"]
     assert bad["field"] == "items[0]" and "between 0 and 5" in bad["message"]
