@@ -9,6 +9,7 @@ Create Date: 2026-11-25 16:10:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -36,7 +37,10 @@ STATUS = ("REPORTED", "ACCEPTED", "IN_PROGRESS", "RESOLVED", "VERIFIED", "REOPEN
 FINDING_SEVERITY = ("LOW", "MEDIUM", "HIGH")
 
 
-def _checked(column: str, type_name: str, values: Sequence[str], *, nullable: bool = False):  # type: ignore[no-untyped-def]
+def _checked(
+    column: str, type_name: str, values: Sequence[str], *, nullable: bool = False
+) -> sa.Column[str]:
+    """A string column limited to the values by a named CHECK constraint (as ``str_enum``)."""
     return sa.Column(
         column,
         sa.Enum(*values, name=type_name, native_enum=False, create_constraint=True, length=32),
@@ -44,7 +48,7 @@ def _checked(column: str, type_name: str, values: Sequence[str], *, nullable: bo
     )
 
 
-def _timestamps() -> list[sa.Column[object]]:
+def _timestamps() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
