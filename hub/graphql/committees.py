@@ -1,18 +1,14 @@
 """GraphQL types of owners' committees (业主委员会, R9), and the mutations of their workflow:
 elections, trainings and the community's annual assessment. Members' personal data is masked
 unless asked for unmasked by a viewer with the pii permission (see ``hub.graphql.pii``).
-
-``perform`` is the shared frame of the workflow mutations (here, in ``hub.graphql.fund`` and in
-``hub.graphql.owner_credit``): permission, one transaction with its audit entry, payloads.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain.access import Permission
 from hub.domain.committees import CommitteeAssessmentResult, Election, awaits_reelection
 from hub.domain.pii import mask_name, mask_phone
-from hub.errors import BadUserInput, NotFound
-from hub.graphql import audit, pii
+from hub.graphql import pii
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.pii import UNMASKED_DESCRIPTION
 from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node, expect_global_id
+from hub.graphql.workflow import perform
 from hub.services import committees
 from hub.services.committees import CommitteeFilter
 from hub.services.personal_data import open_field
@@ -361,44 +357,6 @@ CommitteeAssessmentRecordResult = Annotated[
         "CommitteeAssessmentRecordResult", description="Result of `committeeAssessmentRecord`."
     ),
 ]
-
-T = TypeVar("T")
-
-
-async def perform(
-    info: Info,
-    *,
-    action: str,
-    permission: Permission,
-    subject_type: str,
-    work: Callable[[AsyncSession], Awaitable[T]],
-    subject_id: Callable[[T], int],
-) -> T | NotPermitted | ValidationFailed:
-    """Run a mutation's work the house way: the permission checked first, the writes and their
-    audit entry in one transaction, refusals as payloads (and audited on their own).
-
-    ``work`` raises ``BadUserInput`` / ``NotFound`` for input it refuses; nothing is written then.
-    Messages never carry personal data: the services do not put it there.
-    """
-    if not info.context.viewer.may(permission):
-        await audit.write_now(
-            info, audit.event(info, action, "not_permitted", subject_type=subject_type)
-        )
-        return NotPermitted(message=f"{action} needs the {permission} permission")
-
-    async def transaction(session: AsyncSession) -> T:
-        result = await work(session)
-        event = audit.event(
-            info, action, "ok", subject_type=subject_type, subject_id=str(subject_id(result))
-        )
-        audit.write(session, info, event)
-        return result
-
-    try:
-        return await info.context.db.transaction(transaction)
-    except (BadUserInput, NotFound) as exc:
-        await audit.write_now(info, audit.event(info, action, "invalid", subject_type=subject_type))
-        return ValidationFailed.of(exc)
 
 
 @strawberry.type

@@ -17,11 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import fund as domain
 from hub.domain.access import Permission
-from hub.graphql.committees import perform
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, Connection, Node, expect_global_id, paginate
+from hub.graphql.workflow import perform
 from hub.services import fund
 from hub.store import committee_models as cm
 

@@ -21,11 +21,11 @@ from hub.domain import owner_credit as oc
 from hub.domain.access import Permission
 from hub.domain.pii import mask_name
 from hub.errors import Forbidden
-from hub.graphql.committees import perform
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, Connection, Node, expect_global_id, paginate
+from hub.graphql.workflow import perform
 from hub.services import owner_credit
 from hub.services.personal_data import open_field
 from hub.store import committee_models as cm
