@@ -50,7 +50,7 @@ class FindingType(Node):
 
     @classmethod
     def from_model(cls, row: Finding) -> FindingType:
-        rule = findings.RULES.get(row.rule)
+        rule = findings.load_rules().get(row.rule)
         return cls(
             db_id=row.id,
             rule=row.rule,
