@@ -192,6 +192,11 @@ register(
     currentTerm=via(lambda loaders: loaders.terms_by_committee, "id", "CommitteeTerm"),
     termExpired=via(lambda loaders: loaders.terms_by_committee, "id", None),
 )
+register(
+    "OwnersCommittee",
+    trainings=via(lambda loaders: loaders.trainings_by_committee, "id", None),
+    assessments=via(lambda loaders: loaders.committee_assessments, "id", None),
+)
 
 
 @strawberry.input(description="Conditions on owners' committees; all given conditions must hold.")

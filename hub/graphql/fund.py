@@ -20,6 +20,7 @@ from hub.domain.access import Permission
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
+from hub.graphql.prefetch import prefetch_nodes, register, via
 from hub.graphql.relay import AFTER, Connection, Node, expect_global_id, paginate
 from hub.graphql.workflow import perform
 from hub.services import fund
@@ -129,6 +130,13 @@ class FundApplicationType(Node):
         )
 
 
+register(
+    "FundApplication",
+    compound=via(lambda loaders: loaders.compound, "compound_id", "Compound"),
+    disbursements=via(lambda loaders: loaders.disbursements_by_application, "id", None),
+)
+
+
 @strawberry.input(description="Conditions on fund applications; all given conditions hold.")
 class FundApplicationFilterInput:
     town_code: str | None = strawberry.field(default=None, description="In this town.")
@@ -190,6 +198,7 @@ class FundQuery:
             first=first,
             after=after,
             to_node=FundApplicationType.from_model,
+            prefetch=lambda rows: prefetch_nodes(info, "FundApplication", rows),
         )
 
 

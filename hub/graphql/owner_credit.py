@@ -24,6 +24,7 @@ from hub.errors import Forbidden
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
+from hub.graphql.prefetch import prefetch_nodes, register, via
 from hub.graphql.relay import AFTER, Connection, Node, expect_global_id, paginate
 from hub.graphql.workflow import perform
 from hub.services import owner_credit
@@ -415,6 +416,12 @@ class OwnerCreditMutation:
         return await _change(info, "ownerCreditRestore", work)
 
 
+register(
+    "OwnerCreditEntry",
+    objections=via(lambda loaders: loaders.objections_by_record, "id", None),
+)
+
+
 @strawberry.input(description="Conditions on owner credit records; all given conditions hold.")
 class OwnerCreditRecordFilterInput:
     compound_id: strawberry.ID | None = strawberry.field(
@@ -459,4 +466,5 @@ class OwnerCreditQuery:
             first=first,
             after=after,
             to_node=lambda row: OwnerCreditEntryType.of(row, today=today),
+            prefetch=lambda rows: prefetch_nodes(info, "OwnerCreditEntry", rows),
         )

@@ -179,3 +179,22 @@ async def test_applications_are_read_within_the_jurisdiction(
         input={"compoundId": compound[1], "purpose": "x", "amount": "1", "executor": "COMMITTEE"},
     )
     assert body["data"]["fundApplicationCreate"]["__typename"] == "NotPermitted"
+
+
+async def test_nested_fields_of_the_demo_applications(
+    gql: GQL, count_statements: Callable[[], Any]
+) -> None:
+    """The demo applications list with their compound and payments in a fixed number of
+    statements, whatever the page size (each relation loaded once per level)."""
+    query = """query P($first: Int!) { fundApplications(first: $first) {
+      nodes { status amount disbursed remaining compound { code } disbursements { amount } } } }"""
+    await gql(query, first=1)  # the first request of a client also records its key's use
+    counts = []
+    for first in (1, 10):
+        counter = count_statements()
+        body = await gql(query, first=first)
+        counter.active = False
+        assert "errors" not in body, body
+        assert len(body["data"]["fundApplications"]["nodes"]) == first
+        counts.append(len(counter.statements))
+    assert counts[0] == counts[1]
