@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from hub.config import Settings, get_settings
@@ -32,7 +32,7 @@ from hub.graphql.permissions import Authenticator
 from hub.graphql.schema import build_schema
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
-from hub.store.session import create_engine, create_sessionmaker
+from hub.store.session import create_engine, create_sessionmaker, for_writing
 from hub.sync.manager import SyncManager
 
 logger = logging.getLogger("hub.app")
@@ -76,13 +76,20 @@ class HubGraphQL(LimitedGraphQL):
             )
         return None
 
-    def encode_json(self, data: object) -> bytes:
-        # UTF-8 Chinese text as it is: a third of the bytes of \u escapes, and readable.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    def encode_json(self, data: object) -> str:
+        # Chinese text as it is (sent as UTF-8): a third of the bytes of \u escapes, and
+        # readable. Text, not bytes: graphql-transport-ws messages must be text frames.
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> HubContext:
+        if isinstance(request, WebSocket) and not hasattr(request.state, "principal"):
+            # Subscriptions: the credential of the WebSocket handshake. One that does not check
+            # out fails the operation with UNAUTHENTICATED (never the public's view).
+            request.state.principal = await self.authenticator.principal(
+                request.headers.get("authorization"), now=self.clock()
+            )
         return make_context(
             self.settings,
             self.sessionmaker,
@@ -91,6 +98,24 @@ class HubGraphQL(LimitedGraphQL):
             sync=self.sync,
             viewer=getattr(request.state, "principal", PUBLIC),
         )
+
+
+async def _periodic_checks(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+    settings: Settings,
+) -> None:
+    """The scheduler's periodic job: escalate overdue ledger items, then evaluate the findings
+    (``hub.services.findings.periodic_checks``), every ``HUB_CHECKS_EVERY_MINUTES``."""
+    from hub.services.findings import periodic_checks
+
+    while True:
+        try:
+            async with for_writing(sessionmaker)() as session, session.begin():
+                await periodic_checks(session, clock())
+        except Exception:
+            logger.exception("periodic ledger and findings checks failed")
+        await asyncio.sleep(settings.checks_every_minutes * 60)
 
 
 def create_app(
@@ -126,13 +151,19 @@ def create_app(
         gc.collect()
         gc.freeze()
         scheduler = asyncio.create_task(sync.run_schedule()) if settings.scheduler else None
+        checks = (
+            asyncio.create_task(_periodic_checks(sessionmaker, clock, settings))
+            if settings.scheduler
+            else None
+        )
         if settings.sync_on_start:
             for name, source in sorted(sync.sources.items()):
                 if source.enabled and not sync.running(name):
                     sync.trigger(name, trigger="start")
         yield
-        if scheduler is not None:
-            scheduler.cancel()
+        for task in (scheduler, checks):
+            if task is not None:
+                task.cancel()
         if owns_sync:
             await sync.aclose()
         if owns_engine:
@@ -173,6 +204,7 @@ def create_app(
         routes=[
             Route("/", index),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
         ],

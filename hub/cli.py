@@ -278,6 +278,8 @@ def sync(
                         )
                     except SyncBusy as exc:
                         console.print(f"[yellow]{exc.message}[/yellow]")
+            if reports:
+                await manager.evaluate_findings()  # the findings follow the synced data
         finally:
             await manager.aclose()
             await engine.dispose()

@@ -252,6 +252,12 @@ class Settings(BaseSettings):
         description="JSON file {source: {credential: value}} merged into the sources' "
         "credentials, so that secrets stay out of the environment.",
     )
+    checks_every_minutes: int = Field(
+        default=15,
+        ge=1,
+        description="With the scheduler: minutes between escalations of overdue ledger items "
+        "and evaluations of the compliance findings.",
+    )
     scheduler: bool = Field(
         default=False, description="Run scheduled syncs inside `hub serve` (one replica or all)."
     )

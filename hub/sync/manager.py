@@ -178,7 +178,19 @@ class SyncManager:
             logger.exception("background sync of %s failed", name)
             return None
         logger.info("sync of %s: %s", name, report.status.value)
+        await self.evaluate_findings()
         return report
+
+    async def evaluate_findings(self) -> None:
+        """Re-evaluate the compliance findings on the freshly synced data (issue #5, §3). A
+        failure is logged and leaves the sync's result alone."""
+        from hub.services.findings import evaluate_findings  # findings read what syncs write
+
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                await evaluate_findings(session, self.clock())
+        except Exception:
+            logger.exception("evaluating the findings after a sync failed")
 
     async def run_schedule(self) -> None:
         """Run each enabled source at the times of its cron expression, forever."""
