@@ -23,10 +23,10 @@ from hub.graphql.ranking import SanctionType, enterprise_sanctions
 from hub.graphql.relay import Node
 from hub.graphql.tenders import TenderAwardType, TenderBidType
 from hub.services.enterprises import EnterpriseFilter
+from hub.store import models as m
 
 if TYPE_CHECKING:
     from hub.graphql.ledger import LedgerFiguresType
-from hub.store import models as m
 
 
 @strawberry.type(
