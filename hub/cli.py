@@ -660,26 +660,6 @@ documents_app = typer.Typer(
 app.add_typer(documents_app, name="documents")
 
 
-def _documents_transaction(settings: Settings, work: Any) -> Any:
-    """Run ``work(session)`` in one transaction on a database at the head revision."""
-    from hub.store.migrate import ensure_at_head
-    from hub.store.session import create_engine, create_sessionmaker, for_writing
-
-    async def run() -> Any:
-        engine = create_engine(settings.database_url)
-        try:
-            await ensure_at_head(engine)
-            async with for_writing(create_sessionmaker(engine))() as session, session.begin():
-                return await work(session)
-        finally:
-            await engine.dispose()
-
-    try:
-        return asyncio.run(run())
-    except HubError as exc:
-        raise _fail(exc.message, 2) from None
-
-
 @documents_app.command("add")
 def documents_add(
     file: Annotated[
@@ -715,7 +695,7 @@ def documents_add(
             for operation in operations
         ]
 
-    added = _documents_transaction(_settings(), work)
+    added = _in_transaction(_settings(), work)
     new = sum(1 for _, is_new in added if is_new)
     _say(f"hub: {file}: {len(added)} operation(s), {new} newly registered; their ids:")
     for operation, _ in added:
@@ -728,7 +708,7 @@ def documents_list() -> None:
     from hub.services import documents
 
     settings = _settings()
-    rows = _documents_transaction(settings, documents.get_all)
+    rows = _in_transaction(settings, documents.get_all)
     zone = ZoneInfo(settings.timezone)
     for row in rows:
         name = row.operation_name or "(anonymous)"
