@@ -29,6 +29,7 @@ from hub.graphql.compounds import (
     CompoundType,
     ServiceContractType,
 )
+from hub.graphql.conference import ConferenceQuery
 from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
 from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
@@ -150,6 +151,7 @@ class Query(
     RepairQuery,
     FundQuery,
     OwnerCreditQuery,
+    ConferenceQuery,
 ):
     @strawberry.field(description="Any object by its global ID (Relay).")
     async def node(
