@@ -63,6 +63,7 @@ ROOT_FIELDS: dict[str, tuple[str, Permission | None]] = {
     "quarantine": ("{ quarantine(first: 1) { totalCount } }", Permission.READ_SYNC),
     "reconciliation": ("{ reconciliation(first: 1) { totalCount } }", Permission.READ_SYNC),
     "auditLog": ("{ auditLog(first: 1) { totalCount } }", Permission.READ_AUDIT),
+    "conferenceReport": ("{ conferenceReport(year: 2025) { year } }", Permission.READ_STATISTICS),
 }
 MUTATIONS: dict[str, tuple[str, Permission]] = {
     "syncTrigger": (
