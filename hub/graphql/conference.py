@@ -27,7 +27,8 @@ class ConferenceTownType:
         description="Coverage (覆盖率) and committee formation (组建率) on the report day."
     )
     ledger: LedgerFiguresType = strawberry.field(
-        description="Ledger statistics (台账统计) of the town's items you may see, as of now."
+        description="Ledger statistics (台账统计) of the town's items reported in the year that "
+        "you may see, in their state as of now."
     )
     findings_opened: int = strawberry.field(
         description="Compliance findings (督办事项) opened in the year."

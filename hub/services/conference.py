@@ -146,19 +146,21 @@ async def report(
     """The report of ``year`` for the banner, or for one town when ``town_code`` is given.
 
     Coverage and formation are taken on the year's last day (today for the current year); the
-    ledger figures are those of all the principal's visible items as of now (the ledger service's
-    statistics), findings count by the day they opened or closed.
+    ledger figures are those of the items reported in the year that the principal may see (their
+    state as of now), findings count by the day they opened or closed.
     """
     today = now.astimezone(zone).date()
     check_year(year, today=today)
     on = min(today, date(year, 12, 31))
     at = min(now, datetime.combine(on, time.max, tzinfo=zone))
     coverage = await statistics.report(session, town_code=town_code, on=on, now=at)
+    start, end = _year_bounds(year, zone)
     per_ledger = {
         g.code: g.figures
-        for g in await ledger.statistics(session, group_by="TOWN", principal=principal, now=now)
+        for g in await ledger.statistics(
+            session, group_by="TOWN", principal=principal, now=now, reported=(start, end)
+        )
     }
-    start, end = _year_bounds(year, zone)
     opened = await _findings(session, Finding.opened_at, start, end)
     closed = await _findings(session, Finding.closed_at, start, end)
     subsidies = await _subsidies(session, year)

@@ -349,16 +349,22 @@ async def statistics(
     principal: Principal,
     now: datetime,
     enterprise_id: int | None = None,
+    reported: tuple[datetime, datetime] | None = None,
 ) -> list[GroupFigures]:
     """Ledger figures per group, of the items the principal may see, ordered by code.
 
     An item counts for the enterprise that served its compound on the day it was reported (from
-    the service contracts), so a change of enterprise does not carry old problems over.
+    the service contracts), so a change of enterprise does not carry old problems over. With
+    ``reported`` = [start, end), only the items reported in that span count (a year's report).
     """
     condition = visible(LedgerItem, principal)
     stmt = sa.select(LedgerItem)
     if condition is not None:
         stmt = stmt.where(condition)
+    if reported is not None:
+        stmt = stmt.where(
+            LedgerItem.reported_at >= reported[0], LedgerItem.reported_at < reported[1]
+        )
     if enterprise_id is not None:
         served = sa.select(m.ServiceContract.compound_id).where(
             m.ServiceContract.enterprise_id == enterprise_id

@@ -63,16 +63,19 @@ async def test_report_agrees_with_the_services(
         assert figures["coverageRate"] == row.figures.coverage_rate
         assert figures["formationRate"] == row.figures.formation_rate
 
+    zone = ZoneInfo(settings.timezone)
+    start, end = datetime(YEAR, 1, 1, tzinfo=zone), datetime(YEAR + 1, 1, 1, tzinfo=zone)
     banner = Principal(role=Role.COMPETENT_DEPARTMENT)
-    per_town = await ledger.statistics(session, group_by="TOWN", principal=banner, now=DEMO_TODAY)
+    per_town = await ledger.statistics(
+        session, group_by="TOWN", principal=banner, now=DEMO_TODAY, reported=(start, end)
+    )
     assert per_town, "the demo data has ledger items"
     for group in per_town:
         assert towns[group.code]["ledger"]["total"] == group.figures.total
         assert towns[group.code]["ledger"]["open"] == group.figures.open
         assert towns[group.code]["ledger"]["resolved"] == group.figures.resolved
-
-    zone = ZoneInfo(settings.timezone)
-    start, end = datetime(YEAR, 1, 1, tzinfo=zone), datetime(YEAR + 1, 1, 1, tzinfo=zone)
+    earlier = await gql(REPORT, year=YEAR - 2)  # the ledger holds no items reported then
+    assert all(t["ledger"]["total"] == 0 for t in earlier["data"]["conferenceReport"]["towns"])
     opened = await session.scalar(
         sa.select(sa.func.count()).where(
             Finding.opened_at >= start, Finding.opened_at < end, Finding.town_id.is_not(None)
