@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ledger as rules
 from hub.domain.access import Permission
-from hub.errors import BadUserInput, Forbidden, HubError, NotFound
-from hub.graphql import audit
 from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
@@ -32,6 +30,7 @@ from hub.graphql.relay import (
     expect_global_id,
     paginate,
 )
+from hub.graphql.workflow import perform
 from hub.services import ledger
 from hub.store.ledger_models import LedgerEvent, LedgerItem
 
@@ -332,37 +331,19 @@ LedgerItemResult = Annotated[
 async def _run(
     info: Info, action: str, work: Any, *, detail: dict[str, Any] | None = None
 ) -> LedgerItemResult:
-    """Check the permission, run ``work(session)`` in one transaction with its audit entry, and
-    turn expected failures into payloads (each audited as well)."""
-
-    async def refused(result: NotPermitted | ValidationFailed) -> LedgerItemResult:
-        outcome = "not_permitted" if isinstance(result, NotPermitted) else "invalid"
-        event = audit.event(info, action, outcome, subject_type="LedgerItem", detail=detail)
-        await audit.write_now(info, event)
+    """A ledger mutation in the workflows' frame (``hub.graphql.workflow.perform``)."""
+    result = await perform(
+        info,
+        action=action,
+        permission=Permission.WORK_LEDGER,
+        subject_type="LedgerItem",
+        work=work,
+        subject_id=lambda item: item.id,
+        detail=detail,
+    )
+    if isinstance(result, NotPermitted | ValidationFailed):
         return result
-
-    if not info.context.viewer.may(Permission.WORK_LEDGER):
-        return await refused(
-            NotPermitted(message=f"{action} needs the {Permission.WORK_LEDGER} permission")
-        )
-
-    async def transaction(session: AsyncSession) -> LedgerItem:
-        item: LedgerItem = await work(session)
-        event = audit.event(
-            info, action, "ok", subject_type="LedgerItem", subject_id=str(item.id), detail=detail
-        )
-        audit.write(session, info, event)
-        return item
-
-    try:
-        item = await info.context.db.transaction(transaction)
-    except Forbidden as exc:
-        return await refused(NotPermitted(message=exc.message))
-    except (BadUserInput, NotFound) as exc:
-        return await refused(ValidationFailed.of(exc))
-    except HubError:
-        raise
-    return LedgerItemSuccess(item=LedgerItemType.from_model(item))
+    return LedgerItemSuccess(item=LedgerItemType.from_model(result))
 
 
 def _item_id(id: strawberry.ID) -> int:

@@ -1,24 +1,26 @@
-"""The frame of the workflow mutations of issue #5 (committees, the maintenance fund, owner
-credit): the permission checked first, the writes and their audit entry in one transaction, and
-expected failures returned as payloads (``NotPermitted``, ``ValidationFailed``), audited too.
+"""The frame of the workflow mutations of issue #5 (the ledger, committees, the maintenance fund,
+owner credit): the permission checked first, the writes and their audit entry in one transaction,
+and expected failures returned as payloads (``NotPermitted``, ``ValidationFailed``), audited too.
 
-Used by ``hub.graphql.committees``, ``hub.graphql.fund`` and ``hub.graphql.owner_credit``.
+Used by ``hub.graphql.ledger``, ``hub.graphql.committees``, ``hub.graphql.fund`` and
+``hub.graphql.owner_credit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.graphql import audit
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 
 T = TypeVar("T")
+R = TypeVar("R", NotPermitted, ValidationFailed)
 
 
 async def perform(
@@ -29,29 +31,42 @@ async def perform(
     subject_type: str,
     work: Callable[[AsyncSession], Awaitable[T]],
     subject_id: Callable[[T], int],
+    detail: dict[str, Any] | None = None,
 ) -> T | NotPermitted | ValidationFailed:
     """Run a mutation's work the house way: the permission checked first, the writes and their
     audit entry in one transaction, refusals as payloads (and audited on their own).
 
-    ``work`` raises ``BadUserInput`` / ``NotFound`` for input it refuses; nothing is written then.
-    Messages never carry personal data: the services do not put it there.
+    ``work`` raises ``BadUserInput`` / ``NotFound`` for input it refuses, or ``Forbidden`` when
+    the record is not the viewer's to change (a verification by the wrong level …); nothing is
+    written then. ``detail`` goes into every audit entry. Messages never carry personal data: the
+    services do not put it there.
     """
+
+    async def refused(outcome: str, result: R) -> R:
+        event = audit.event(info, action, outcome, subject_type=subject_type, detail=detail)
+        await audit.write_now(info, event)
+        return result
+
     if not info.context.viewer.may(permission):
-        await audit.write_now(
-            info, audit.event(info, action, "not_permitted", subject_type=subject_type)
-        )
-        return NotPermitted(message=f"{action} needs the {permission} permission")
+        message = f"{action} needs the {permission} permission"
+        return await refused("not_permitted", NotPermitted(message=message))
 
     async def transaction(session: AsyncSession) -> T:
         result = await work(session)
         event = audit.event(
-            info, action, "ok", subject_type=subject_type, subject_id=str(subject_id(result))
+            info,
+            action,
+            "ok",
+            subject_type=subject_type,
+            subject_id=str(subject_id(result)),
+            detail=detail,
         )
         audit.write(session, info, event)
         return result
 
     try:
         return await info.context.db.transaction(transaction)
+    except Forbidden as exc:
+        return await refused("not_permitted", NotPermitted(message=exc.message))
     except (BadUserInput, NotFound) as exc:
-        await audit.write_now(info, audit.event(info, action, "invalid", subject_type=subject_type))
-        return ValidationFailed.of(exc)
+        return await refused("invalid", ValidationFailed.of(exc))
