@@ -27,37 +27,29 @@ import contextlib
 import gc
 import json
 import os
-import platform
 import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+import benchkit
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from benchkit import say, scratch_database
 from enterprises_floor import FLOOR_PATH, first_difference, floor_route
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
-    create_async_engine,
 )
-from sqlalchemy.pool import NullPool
 from starlette.applications import Starlette
 
-import hub
 from hub.app import create_app
 from hub.config import Settings
 from hub.demo import load_demo_data
@@ -85,10 +77,6 @@ class FloorMismatch(Exception):
     """The floor's JSON is not the GraphQL JSON, so comparing their latencies would be unfair."""
 
 
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
 def query_for(first: int) -> str:
     """QUERY with another page size."""
     return QUERY.replace("enterprises(first: 100)", f"enterprises(first: {first})")
@@ -109,28 +97,6 @@ def query_depth(document: str) -> int:
 
 
 # --- databases ------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def scratch_database(backend: str, postgres_url: str) -> AsyncIterator[str]:
-    """The URL of a fresh empty database, removed afterwards whatever happens."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
-            yield f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
-        return
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            say(f"dropped scratch database {name}")
-    finally:
-        await admin.dispose()
 
 
 async def server_version(engine: AsyncEngine) -> str:
@@ -408,36 +374,9 @@ async def run_one(backend: str, scale: int, args: argparse.Namespace) -> dict[st
 
 def environment() -> dict[str, Any]:
     """Where and with what the figures were taken."""
-    root = Path(hub.__file__).resolve().parent.parent
-
-    def git(*argv: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", *argv], cwd=root, capture_output=True, text=True, check=True, timeout=10
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip()
-
-    versions = {}
-    for package in ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "httpx",
-                    "sqlalchemy", "aiosqlite", "asyncpg"):  # fmt: skip
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[package] = metadata.version(package)
-    dirty = git("status", "--porcelain", "--", "hub")
-    return {
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
-        "packages": versions,
-        "gc_thresholds": list(gc.get_threshold()),
-        "hub_path": str(root),
-        "git_commit": git("rev-parse", "HEAD"),
-        "hub_tree_modified": bool(dirty) if dirty is not None else None,
-    }
+    packages = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "httpx",
+                "sqlalchemy", "aiosqlite", "asyncpg")  # fmt: skip
+    return {**benchkit.environment(packages), "gc_thresholds": list(gc.get_threshold())}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

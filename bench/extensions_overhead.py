@@ -41,13 +41,12 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from benchkit import say, scratch_database
 from enterprises_latency import (
     BLOCK,
     DEFAULT_POSTGRES_URL,
     QUERY,
     environment,
-    say,
-    scratch_database,
     server_version,
     summary,
 )

@@ -46,35 +46,31 @@ import contextlib
 import gc
 import json
 import os
-import platform
 import re
 import resource
 import signal
 import socket
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import benchkit
 import httpx
 import sqlalchemy as sa
 import uvicorn
+from benchkit import postgres_database, say, scratch_database
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-import hub
 from connectors.ordos.client import STREAMS
 from connectors.ordos.sandbox import create_app as create_ordos_sandbox
 from connectors.sandbox_kit import sandbox_of
@@ -98,14 +94,11 @@ TABLE = "enterprise_credit_records"
 TABLES = sorted(
     {"assessment_items", *(ENTITY_MODELS[e].__tablename__ for s in STREAMS for e in s.entities)}
 )
+DATABASE_PREFIX = "bench_sync"  # scratch databases of this script: bench_sync_<random>
 BOOKKEEPING = frozenset({"sync_runs", "sync_stream_states", "sync_leases"})
 QUEUES = frozenset({"sync_quarantine", "sync_reconciliation"})
 _WRITE = re.compile(r'^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 _READ = re.compile(r'\bFROM\s+"?(\w+)"?', re.IGNORECASE)
-
-
-def say(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -176,36 +169,6 @@ async def sandbox(records: int) -> AsyncIterator[Upstream]:
 
 
 # --- databases ------------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def postgres_database(postgres_url: str, template: str | None = None) -> AsyncIterator[str]:
-    """The URL of a fresh database (a copy of ``template`` if given), dropped whatever happens."""
-    name = f"bench_sync_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    try:
-        copy = f' TEMPLATE "{template}"' if template else ""
-        async with admin.connect() as connection:
-            await connection.execute(sa.text(f'CREATE DATABASE "{name}"{copy}'))
-        try:
-            yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-        finally:
-            async with admin.connect() as connection:
-                await connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            say(f"  dropped scratch database {name}")
-    finally:
-        await admin.dispose()
-
-
-@contextlib.asynccontextmanager
-async def scratch_database(backend: str, postgres_url: str) -> AsyncIterator[str]:
-    """The URL of a fresh empty database of the backend, removed afterwards."""
-    if backend == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="hub-bench-") as folder:
-            yield f"sqlite+aiosqlite:///{Path(folder) / 'sync.db'}"
-        return
-    async with postgres_database(postgres_url) as url:
-        yield url
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -475,7 +438,7 @@ async def floor_postgres(
 ) -> list[float]:
     """Seconds of each ``copy_records_to_table`` of the rows into a TRUNCATEd copy of the table
     (same indexes, constraints and referenced enterprises as the sync had)."""
-    async with postgres_database(postgres_url, template=sync_db) as url:
+    async with postgres_database(postgres_url, prefix=DATABASE_PREFIX, template=sync_db) as url:
         connection = await asyncpg.connect(_asyncpg_dsn(url))
         try:
             timings = []
@@ -525,7 +488,7 @@ def floor_sqlite(
 async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """The sync, the re-sync and the floor on fresh databases of one backend."""
     async with (
-        scratch_database(backend, args.postgres_url) as url,
+        scratch_database(backend, args.postgres_url, name=DATABASE_PREFIX) as url,
         sandbox(args.records) as upstream,
     ):
         total = sum(upstream.counts.values())
@@ -638,35 +601,12 @@ async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     """Where and with what the figures were taken."""
-    root = Path(hub.__file__).resolve().parent.parent
-
-    def git(*argv: str) -> str | None:
-        try:
-            done = subprocess.run(
-                ["git", *argv], cwd=root, capture_output=True, text=True, check=True, timeout=10
-            )
-        except (OSError, subprocess.SubprocessError):
-            return None
-        return done.stdout.strip()
-
-    versions = {}
-    for package in ("sqlalchemy", "asyncpg", "aiosqlite", "httpx", "uvicorn", "starlette",
-                    "pydantic", "tenacity"):  # fmt: skip
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            versions[package] = metadata.version(package)
-    dirty = git("status", "--porcelain", "--", "hub", "connectors")
+    packages = ("sqlalchemy", "asyncpg", "aiosqlite", "httpx", "uvicorn", "starlette",
+                "pydantic", "tenacity")  # fmt: skip
     return {
-        "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpu_count": os.cpu_count(),
+        **benchkit.environment(packages, watched=("hub", "connectors")),
         # Other work on the machine takes CPU from the sandbox, the hub and the database alike.
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "packages": versions,
-        "git_commit": git("rev-parse", "HEAD"),
-        "hub_tree_modified": bool(dirty) if dirty is not None else None,
     }
 
 
