@@ -24,6 +24,7 @@ from hub.graphql.enums import AssessmentKind
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
 from hub.graphql.relay import decode_global_id
+from hub.graphql.workflow import refuse
 from hub.services import ranking as service
 from hub.store import models as m
 from hub.store.ranking_models import RankingEntry, Sanction
@@ -250,14 +251,6 @@ def database_id(value: str, type_name: str, field: str) -> int:
     return db_id
 
 
-async def refuse(
-    info: Info, action: str, result: NotPermitted | ValidationFailed, **detail: object
-) -> NotPermitted | ValidationFailed:
-    outcome = "not_permitted" if isinstance(result, NotPermitted) else "invalid"
-    await audit.write_now(info, audit.event(info, action, outcome, detail=detail or None))
-    return result
-
-
 @strawberry.type
 class RankingMutation:
     @strawberry.mutation(
@@ -272,7 +265,7 @@ class RankingMutation:
         action, context = "rankingPublish", info.context
         if not context.viewer.may(Permission.WRITE_ENTERPRISES):
             message = f"rankingPublish needs the {Permission.WRITE_ENTERPRISES} permission"
-            return await refuse(info, action, NotPermitted(message=message), year=year)
+            return await refuse(info, action, NotPermitted(message=message), detail={"year": year})
         today = context.today
 
         async def work(session: AsyncSession) -> RankingType:
@@ -293,7 +286,7 @@ class RankingMutation:
         try:
             ranking = await context.db.transaction(work)
         except (BadUserInput, NotFound) as exc:
-            return await refuse(info, action, ValidationFailed.of(exc), year=year)
+            return await refuse(info, action, ValidationFailed.of(exc), detail={"year": year})
         return RankingPublishSuccess(ranking=ranking)
 
     @strawberry.mutation(

@@ -17,8 +17,9 @@ from hub.graphql import audit
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.permissions import require
-from hub.graphql.ranking import database_id, refuse
+from hub.graphql.ranking import database_id
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, Node, paginate
+from hub.graphql.workflow import refuse
 from hub.services import repairs as service
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow

@@ -41,15 +41,10 @@ async def perform(
     written then. ``detail`` goes into every audit entry. Messages never carry personal data: the
     services do not put it there.
     """
-
-    async def refused(outcome: str, result: R) -> R:
-        event = audit.event(info, action, outcome, subject_type=subject_type, detail=detail)
-        await audit.write_now(info, event)
-        return result
-
+    about: dict[str, Any] = {"subject_type": subject_type, "detail": detail}  # of a refusal
     if not info.context.viewer.may(permission):
         message = f"{action} needs the {permission} permission"
-        return await refused("not_permitted", NotPermitted(message=message))
+        return await refuse(info, action, NotPermitted(message=message), **about)
 
     async def transaction(session: AsyncSession) -> T:
         result = await work(session)
@@ -67,6 +62,22 @@ async def perform(
     try:
         return await info.context.db.transaction(transaction)
     except Forbidden as exc:
-        return await refused("not_permitted", NotPermitted(message=exc.message))
+        return await refuse(info, action, NotPermitted(message=exc.message), **about)
     except (BadUserInput, NotFound) as exc:
-        return await refused("invalid", ValidationFailed.of(exc))
+        return await refuse(info, action, ValidationFailed.of(exc), **about)
+
+
+async def refuse(
+    info: Info,
+    action: str,
+    result: R,
+    *,
+    subject_type: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> R:
+    """Write the audit entry of a refused mutation (``not_permitted`` or ``invalid``) in a
+    transaction of its own, and return the refusal payload."""
+    outcome = "not_permitted" if isinstance(result, NotPermitted) else "invalid"
+    event = audit.event(info, action, outcome, subject_type=subject_type, detail=detail)
+    await audit.write_now(info, event)
+    return result
