@@ -24,6 +24,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from hub.config import Settings, get_settings
+from hub.console.routes import console_routes
 from hub.domain.access import PUBLIC
 from hub.errors import DatabaseBehind, Unauthenticated
 from hub.graphql.context import HubContext, make_context
@@ -207,6 +208,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            *console_routes(settings, sessionmaker=sessionmaker),
         ],
         lifespan=lifespan,
     )
