@@ -406,6 +406,7 @@ class Query(
             total=FiguresType.of(report.total),
             towns=rows(report.towns),
             communities=rows(communities),
+            town_id=report.town_id,
         )
 
     owner_credit: OwnerCreditType = strawberry.field(

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import strawberry
 
+from hub.graphql.common import ProvenanceType
+from hub.graphql.context import Info
+from hub.services import statistics
 from hub.services.statistics import Figures
 
 
@@ -75,3 +78,18 @@ class StatisticsType:
     communities: list[JurisdictionFiguresType] = strawberry.field(
         description="Per community of the scope, by code."
     )
+    town_id: strawberry.Private[int | None] = None
+
+    @strawberry.field(
+        description="Where the synced data behind the figures came from (数据来源): per upstream "
+        "source of the service contracts (覆盖率) and of the utilities' connection tasks and "
+        "outages counted, the oldest sync time among them, by source name. Committees and the "
+        "ledger are local records and have none."
+    )
+    async def provenance(self, info: Info) -> list[ProvenanceType]:
+        town_id = self.town_id
+        rows = await info.context.db.run(lambda s: statistics.freshness(s, town_id=town_id))
+        return [
+            ProvenanceType(source=r.source, source_id=None, synced_at=r.synced_at, deleted_at=None)
+            for r in rows
+        ]

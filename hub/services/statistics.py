@@ -13,7 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hub.domain.enums import ConnectionTaskStatus, JurisdictionLevel
 from hub.errors import BadUserInput, NotFound
 from hub.services.compounds import has_committee, has_enterprise
-from hub.store.models import Compound, ConnectionTask, Jurisdiction, Outage
+from hub.store.models import Compound, ConnectionTask, Jurisdiction, Outage, ServiceContract
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +136,7 @@ class Report:
     total: Figures
     towns: list[Row]
     communities: list[Row]
+    town_id: int | None = None
 
 
 async def report(
@@ -180,4 +181,39 @@ async def report(
         total=total([t.figures for t in towns]),
         towns=towns,
         communities=rows(JurisdictionLevel.COMMUNITY, per_community),
+        town_id=town_id,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """The oldest sync time among one upstream source's records behind the figures."""
+
+    source: str
+    synced_at: datetime
+
+
+async def freshness(session: AsyncSession, *, town_id: int | None) -> list[SourceFreshness]:
+    """Per upstream source, the oldest sync of the live records the figures count (the service
+    contracts behind 覆盖率, the utilities' connection tasks and outages), by source name.
+
+    The oldest, not the newest: the figures are no fresher than their stalest record (the
+    provenance's ``stale`` still counts a completed sync of the source as confirming it)."""
+    oldest: dict[str, datetime] = {}
+    for model in (ServiceContract, ConnectionTask, Outage):
+        stmt = (
+            sa.select(model.source, sa.func.min(model.synced_at))
+            .join(Compound, Compound.id == model.compound_id)
+            .where(
+                model.source.is_not(None),
+                model.deleted_at.is_(None),
+                Compound.deleted_at.is_(None),
+            )
+            .group_by(model.source)
+        )
+        if town_id is not None:
+            stmt = stmt.where(Compound.town_id == town_id)
+        for source, synced_at in (await session.execute(stmt)).all():
+            if synced_at is not None and (source not in oldest or synced_at < oldest[source]):
+                oldest[source] = synced_at
+    return [SourceFreshness(source=name, synced_at=oldest[name]) for name in sorted(oldest)]
