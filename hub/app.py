@@ -25,12 +25,13 @@ from starlette.websockets import WebSocket
 
 from hub.config import Settings, get_settings
 from hub.console.routes import console_routes
-from hub.domain.access import PUBLIC
+from hub.domain.access import PUBLIC, Principal
 from hub.errors import DatabaseBehind, Unauthenticated
 from hub.graphql.context import HubContext, make_context
 from hub.graphql.limits import LimitedGraphQL, Limits, error_response
 from hub.graphql.permissions import Authenticator
 from hub.graphql.schema import build_schema
+from hub.graphql.websocket import CredentialTransportWSHandler
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
 from hub.store.session import create_engine, create_sessionmaker, for_writing
@@ -76,6 +77,13 @@ class HubGraphQL(LimitedGraphQL):
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
         return None
+
+    graphql_transport_ws_handler_class = CredentialTransportWSHandler
+
+    async def authenticate_ws(self, authorization: str) -> Principal:
+        """The principal of a subscription's ``connection_init`` credential (browsers cannot
+        set headers on a WebSocket; see hub.graphql.websocket)."""
+        return await self.authenticator.principal(authorization, now=self.clock())
 
     def encode_json(self, data: object) -> str:
         # Chinese text as it is (sent as UTF-8): a third of the bytes of \u escapes, and
