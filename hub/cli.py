@@ -114,7 +114,9 @@ async def _serve_with_sandboxes(hub_server: Any) -> None:
         await asyncio.gather(*(task for _, task in sandboxes), return_exceptions=True)
 
 
-async def _start_sandboxes(*, seed: int, scale: int) -> list[tuple[Any, asyncio.Task[None]]]:
+async def _start_sandboxes(
+    *, seed: int, scale: int, host: str = "127.0.0.1"
+) -> list[tuple[Any, asyncio.Task[None]]]:
     import uvicorn
 
     from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_apps
@@ -123,12 +125,12 @@ async def _start_sandboxes(*, seed: int, scale: int) -> list[tuple[Any, asyncio.
     started = []
     for name, port in SANDBOX_PORTS.items():
         server = uvicorn.Server(
-            uvicorn.Config(apps[name], host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(apps[name], host=host, port=port, log_level="warning")
         )
         # The hub's server handles Ctrl-C; the sandboxes stop when it does.
         server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         started.append((server, asyncio.create_task(server.serve())))
-        _say(f"hub: sandbox {name} at http://127.0.0.1:{port}")
+        _say(f"hub: sandbox {name} at http://{host}:{port}")
     while not all(server.started for server, _ in started):
         if any(task.done() for _, task in started):
             raise _fail("a sandbox could not start (is its port taken? see `hub sandbox`)")
@@ -339,11 +341,14 @@ def sync(
 def sandbox(
     seed: Annotated[int, typer.Option(help="Random seed of the sandboxes' data.")] = 20221078,
     scale: Annotated[int, typer.Option(min=1, max=50, help="Multiply the counts.")] = 1,
+    host: Annotated[
+        str, typer.Option(help="Address to bind (0.0.0.0 in a container; loopback by default).")
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the fake upstream platforms (sandboxes) on loopback ports, until interrupted."""
+    """Serve the fake upstream platforms (sandboxes) on their ports, until interrupted."""
 
     async def serve_all() -> None:
-        sandboxes = await _start_sandboxes(seed=seed, scale=scale)
+        sandboxes = await _start_sandboxes(seed=seed, scale=scale, host=host)
         _say("hub: sandboxes ready; Ctrl-C stops them")
         try:
             await asyncio.gather(*(task for _, task in sandboxes))
