@@ -140,6 +140,20 @@ class LedgerItemType(Node):
         description="Complainant's satisfaction 1–5 (complaint items, at verification)."
     )
     compound_id: strawberry.Private[int]
+    row: strawberry.Private[LedgerItem]
+
+    @strawberry.field(
+        description="The workflow steps (ledgerItemTransition actions) you may take on the item "
+        "now, for your role and level; empty when none."
+    )
+    def allowed_actions(self, info: Info) -> list[LedgerAction]:  # type: ignore[valid-type]
+        return ledger.allowed_actions(self.row, info.context.viewer)
+
+    @strawberry.field(
+        description="Whether you may send the item up a level now (ledgerItemEscalate)."
+    )
+    def can_escalate(self, info: Info) -> bool:
+        return ledger.may_escalate(self.row, info.context.viewer)
 
     @strawberry.field(description="Open and past its deadline now.")
     def overdue(self, info: Info) -> bool:
@@ -176,6 +190,7 @@ class LedgerItemType(Node):
             verified_at=row.verified_at,
             satisfaction=row.satisfaction,
             compound_id=row.compound_id,
+            row=row,
         )
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ledger as rules
-from hub.domain.access import Principal, Role
+from hub.domain.access import Permission, Principal, Role
 from hub.domain.enums import UnitRole
 from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.services.paging import Ordering, SortKey
@@ -220,6 +220,36 @@ async def escalate_by(
     item = await get_or_raise(session, item_id=item_id, principal=principal)
     _check_actor(item, principal, None)
     return await escalate(session, item=item, reason=reason, actor=principal.unit_code, now=now)
+
+
+def allowed_actions(item: LedgerItem, principal: Principal) -> list[rules.Action]:
+    """The workflow steps the principal may take on the item now — those ``transition`` would
+    not refuse for its role, level or the item's status (notes and satisfaction aside)."""
+    if not principal.may(Permission.WORK_LEDGER):
+        return []
+    allowed = []
+    for action, (starts, _) in rules.TRANSITIONS.items():
+        if item.status not in starts:
+            continue
+        try:
+            _check_actor(item, principal, action)
+        except Forbidden:
+            continue
+        allowed.append(action)
+    return allowed
+
+
+def may_escalate(item: LedgerItem, principal: Principal) -> bool:
+    """Whether ``escalate_by`` would send the item up a level for the principal now."""
+    if not principal.may(Permission.WORK_LEDGER) or item.status not in rules.OPEN_STATUSES:
+        return False
+    if rules.next_level(item.level) is None:
+        return False
+    try:
+        _check_actor(item, principal, None)
+    except Forbidden:
+        return False
+    return True
 
 
 async def escalate_overdue(session: AsyncSession, *, now: datetime) -> list[LedgerItem]:
