@@ -32,6 +32,7 @@ from hub.graphql.limits import LimitedGraphQL, Limits, error_response
 from hub.graphql.permissions import Authenticator
 from hub.graphql.schema import build_schema
 from hub.graphql.websocket import CredentialTransportWSHandler
+from hub.observability import observe
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
 from hub.store.session import create_engine, create_sessionmaker, for_writing
@@ -224,4 +225,5 @@ def create_app(
     app.state.engine = engine
     app.state.sync = sync
     app.state.limits = graphql.limits
+    observe(app, settings=settings, engine=engine, sync=sync, clock=clock)  # /metrics, logs
     return app

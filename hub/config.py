@@ -283,6 +283,39 @@ class Settings(BaseSettings):
         "(`hub tokens issue`); created on first use. Ignored in production.",
     )
 
+    # Observability (issue #7): see hub/observability/ and docs/performance.md.
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics.")
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that /metrics requires; in production /metrics answers 403 "
+        "until one is set.",
+    )
+    metrics_max_operations: int = Field(
+        default=100,
+        ge=1,
+        description="Distinct GraphQL operation names counted as their own label; later ones "
+        "are counted as `other`.",
+    )
+    log_format: Literal["auto", "json", "console"] = Field(
+        default="auto",
+        description="Log lines of `hub serve`: json, console, or auto (JSON in production).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Lowest level of the lines `hub serve` logs."
+    )
+    tracing: Literal["off", "console", "otlp"] = Field(
+        default="off",
+        description="OpenTelemetry spans (one per request, one per SQL statement): otlp sends "
+        "them to HUB_OTEL_ENDPOINT, console prints them; needs the `otel` extra.",
+    )
+    otel_endpoint: str | None = Field(
+        default=None,
+        description="OTLP/HTTP URL of the trace collector (e.g. http://collector:4318/v1/traces).",
+    )
+    otel_service: str = Field(
+        default="ejin-horo-property-hub", description="service.name of the hub's spans."
+    )
+
     @model_validator(mode="after")
     def _production_needs_a_real_database(self) -> Settings:
         if self.env is Environment.PRODUCTION and self.database_url == DEFAULT_DATABASE_URL:

@@ -71,6 +71,7 @@ from hub.errors import (
 )
 from hub.graphql.context import HubContext
 from hub.graphql.cost import Estimate, operation_cost
+from hub.observability.requests import graphql_result, rate_limited
 from hub.services import documents
 
 logger = logging.getLogger("hub.limits")
@@ -214,6 +215,7 @@ class Limits:
         try:
             if await limiter.hit(rate, *identifiers, cost=cost):
                 return None
+            rate_limited(identifiers[0])  # the metric of refusals, by limit
             stats = await limiter.get_window_stats(rate, *identifiers)
         except Exception as exc:  # storage down: admit (see the module docstring)
             logger.warning("rate-limit storage failed, request admitted: %s", type(exc).__name__)
@@ -476,6 +478,7 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
             result = await super().execute_operation(
                 request, request_adapter, request_data, context, root_value, sub_response
             )
+        graphql_result(request_data, result)  # metrics and the request's log line
         if isinstance(result, ExecutionResult) and result.errors:
             wait = _retry_after(result.errors)
             if wait is not None:

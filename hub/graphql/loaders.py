@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import PUBLIC, Principal
+from hub.observability.requests import dataloader_batch
 from hub.services import records
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
@@ -89,6 +90,7 @@ class BatchLoader(Generic[K, V]):
             nonlocal keys
             # Close the batch only now: keys that arrived while we waited are in it.
             keys, self._pending, self._dispatch = self._pending, [], None
+            dataloader_batch(len(keys))
             return await self._batch(session, keys)
 
         try:

@@ -64,6 +64,7 @@ from hub.graphql.statistics import FiguresType, JurisdictionFiguresType, Statist
 from hub.graphql.sync import SyncQuery
 from hub.graphql.tenders import TenderFilterInput, TenderOrder, TenderType
 from hub.graphql.viewer import ViewerType
+from hub.observability.requests import OperationNotes
 from hub.services import committees, compounds, enterprises, jurisdictions, statistics, tenders
 from hub.services.compounds import CompoundFilter
 from hub.services.enterprises import EnterpriseFilter
@@ -448,6 +449,7 @@ def build_schema(*, limits: Limits | None = None) -> HubSchema:
         extensions=[
             CloseDatabase,
             ErrorCodes,
+            OperationNotes,  # the operation's name and type for metrics, logs and traces
             # Member-unit systems send the same few documents again and again: parse and
             # validate each once (bounded LRU caches keyed by the document's text).
             lambda: CodedParserCache(maxsize=DOCUMENT_CACHE_SIZE),

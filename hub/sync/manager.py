@@ -23,6 +23,7 @@ from connectors.core import Connector
 from connectors.http import RetryPolicy, Timeouts, UpstreamClient
 from hub.config import Settings, SourceSettings
 from hub.errors import BadUserInput
+from hub.observability.requests import observed_sync
 from hub.store.base import utcnow
 from hub.store.models import MemberUnit
 from hub.store.session import for_writing
@@ -98,6 +99,10 @@ class SyncManager:
         """The circuit breaker of a source as this process sees it."""
         return self.client(name).breaker.snapshot()
 
+    def breakers(self) -> dict[str, BreakerSnapshot]:
+        """The breakers of the sources this process has called so far (for /metrics)."""
+        return {name: client.breaker.snapshot() for name, client in self._clients.items()}
+
     def running(self, name: str) -> bool:
         task = self._tasks.get(name)
         return task is not None and not task.done()
@@ -128,7 +133,7 @@ class SyncManager:
             progress=progress,
             extra_fields=extra_fields,
         )
-        return await runner.run()
+        return await observed_sync(name, runner.run())  # hub_sync_* metrics
 
     async def extra_fields(self, session: AsyncSession, name: str) -> dict[str, Any]:
         """Columns a source's records get from the source itself (a utility's own unit)."""

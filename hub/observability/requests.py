@@ -1,0 +1,251 @@
+"""What the hub observes of each request: the ASGI middleware and the hooks other modules call.
+
+``Observer`` wraps the whole app (``hub.observability.observe`` installs it). For every HTTP
+request it settles the request id (the client's plain ``X-Request-ID`` or a new one, the id that
+``hub.graphql.limits`` then keeps and puts into every error's ``extensions.requestId``), binds it to
+the logs of the request, opens the request's trace span when tracing is on, and when the response
+is done writes one log line (``hub.request``) and, for ``/graphql``, records the request in the
+app's metrics.
+
+The hooks are plain functions, cheap when no app observes (the CLI, scripts): they find the
+current app's metrics and the current request's note through context variables, which asyncio
+copies into the tasks a request starts (DataLoader batches, a triggered sync) and into those the
+app's lifespan starts (the scheduler).
+
+- ``OperationNotes`` (a schema extension): the operation's name and type, once parsed;
+- ``graphql_result`` (``LimitedGraphQL.execute_operation``): the outcome, ok or the first
+  error's code;
+- ``rate_limited`` (``Limits._hit``): a refusal by a rate limit;
+- ``dataloader_batch`` (``BatchLoader._run_batch``): the keys of one batch;
+- ``sync_run`` (``SyncManager.run``): a finished run of a source.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.extensions import SchemaExtension
+
+from hub.errors import ErrorCode
+from hub.observability.logs import request_logger
+
+if TYPE_CHECKING:
+    from hub.observability.metrics import HubMetrics
+    from hub.observability.tracing import Tracing
+    from hub.sync.engine import RunReport
+
+_METRICS: ContextVar[HubMetrics | None] = ContextVar("hub_metrics", default=None)
+_NOTE: ContextVar[RequestNote | None] = ContextVar("hub_request_note", default=None)
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # as hub.graphql.limits accepts
+GRAPHQL_PATH = "/graphql"
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+"""Probes and scrapes: logged at DEBUG, not INFO, so they do not drown the requests."""
+_STATUS_OUTCOMES = {401: ErrorCode.UNAUTHENTICATED.value, 429: ErrorCode.RATE_LIMITED.value}
+
+
+@dataclass
+class RequestNote:
+    """What the hooks learn about the request being served."""
+
+    operation: str | None = None
+    kind: str = "query"
+    outcome: str | None = None
+    parsed: bool = False
+
+
+class Observer:
+    """The ASGI middleware of the module docstring."""
+
+    def __init__(
+        self, app: ASGIApp, *, metrics: HubMetrics | None, tracing: Tracing | None = None
+    ) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.tracing = tracing
+        self.log = request_logger()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        token = _METRICS.set(self.metrics)
+        try:
+            if scope["type"] == "http":
+                await self._http(scope, receive, send)
+            elif scope["type"] == "lifespan" and self.tracing is not None:
+                await self.app(scope, receive, self._flushing(send))
+            else:
+                await self.app(scope, receive, send)
+        finally:
+            _METRICS.reset(token)
+
+    def _flushing(self, send: Send) -> Send:
+        """``send`` of the lifespan, which flushes the spans before the app says it stopped."""
+        tracing = self.tracing
+
+        async def flush_then_send(message: Message) -> None:
+            if message["type"] == "lifespan.shutdown.complete" and tracing is not None:
+                tracing.shutdown()
+            await send(message)
+
+        return flush_then_send
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        request_id = _settle_request_id(scope)
+        note = RequestNote()
+        note_token = _NOTE.set(note)
+        log_tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        status = 500
+
+        async def send_observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = message.setdefault("headers", [])
+                if not any(k.lower() == b"x-request-id" for k, _ in headers):
+                    headers.append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        span = self.tracing.request_span(scope) if self.tracing is not None else None
+        try:
+            if span is None:
+                await self.app(scope, receive, send_observed)
+            else:
+                with span as current:
+                    await self.app(scope, receive, send_observed)
+                    self.tracing.finish(current, status=status, note=note)  # type: ignore[union-attr]
+        finally:
+            seconds = time.perf_counter() - started
+            self._record(scope, note, status, seconds, request_id)
+            structlog.contextvars.reset_contextvars(**log_tokens)
+            _NOTE.reset(note_token)
+
+    def _record(
+        self, scope: Scope, note: RequestNote, status: int, seconds: float, request_id: str
+    ) -> None:
+        path = scope.get("path", "")
+        graphql = path == GRAPHQL_PATH
+        outcome = note.outcome or _outcome_of_status(status)
+        if graphql and self.metrics is not None:
+            self.metrics.request(
+                operation=note.operation, kind=note.kind, outcome=outcome, seconds=seconds
+            )
+        principal = scope.get("state", {}).get("principal")
+        level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
+        fields: dict[str, Any] = {
+            "method": scope.get("method"),
+            "path": path,  # never the query string: a GET's variables may hold personal data
+            "status": status,
+            "duration_ms": round(seconds * 1000, 2),
+            "request_id": request_id,
+            "unit": getattr(principal, "unit_code", None),
+            "role": getattr(getattr(principal, "role", None), "value", None),
+        }
+        if graphql:
+            fields.update(operation=note.operation or "anonymous", type=note.kind, outcome=outcome)
+        self.log.log(level, "request", **fields)
+
+
+def _settle_request_id(scope: Scope) -> str:
+    """The client's plain ``X-Request-ID``, or a new id written into the request's headers."""
+    sent = b""
+    for key, value in scope["headers"]:
+        if key == b"x-request-id":
+            sent = value
+    text = sent.decode("latin-1")
+    if _REQUEST_ID.match(text):
+        return text
+    request_id = uuid.uuid4().hex
+    scope["headers"] = [
+        *((k, v) for k, v in scope["headers"] if k != b"x-request-id"),
+        (b"x-request-id", request_id.encode()),
+    ]
+    return request_id
+
+
+def _outcome_of_status(status: int) -> str:
+    if status < 400:
+        return "ok"
+    if status >= 500:
+        return ErrorCode.INTERNAL.value
+    return _STATUS_OUTCOMES.get(status, ErrorCode.BAD_USER_INPUT.value)
+
+
+# --- hooks ----------------------------------------------------------------------------------
+
+
+class OperationNotes(SchemaExtension):
+    """Notes the operation's name and type for the request's metrics, log line and span."""
+
+    def on_validate(self) -> Iterator[None]:
+        # Parsed, not yet validated: an invalid document is still counted under its name.
+        note = _NOTE.get()
+        if note is not None and self.execution_context.graphql_document is not None:
+            execution = self.execution_context
+            note.operation = execution.operation_name
+            note.parsed = True
+            try:
+                note.kind = execution.operation_type.value
+            except Exception:  # no such operation in the document: its error says so
+                note.kind = "query"
+        yield
+
+
+def graphql_result(request_data: Any, result: Any) -> None:
+    """The outcome of a GraphQL request: ``ok``, or the code of its first error."""
+    note = _NOTE.get()
+    if note is None:
+        return
+    if not note.parsed:
+        note.operation = getattr(request_data, "operation_name", None)
+    errors = getattr(result, "errors", None)
+    if not errors:
+        note.outcome = "ok"
+        return
+    extensions = getattr(errors[0], "extensions", None) or {}
+    note.outcome = str(extensions.get("code") or ErrorCode.INTERNAL.value)
+
+
+def rate_limited(limit: str) -> None:
+    """A rate limit refused a request (``request``, ``field`` or ``cost``)."""
+    metrics = _METRICS.get()
+    if metrics is not None:
+        metrics.rejections.labels(limit).inc()
+
+
+def dataloader_batch(size: int) -> None:
+    """A DataLoader sent one batch of ``size`` keys."""
+    metrics = _METRICS.get()
+    if metrics is not None:
+        metrics.batches.observe(size)
+
+
+def sync_run(source: str, report: RunReport | None, *, result: str | None = None) -> None:
+    """A sync run of the source ended, with its report or (none) with ``result``."""
+    metrics = _METRICS.get()
+    if metrics is not None:
+        metrics.sync_run(source, report, result=result)
+
+
+async def observed_sync(source: str, run: Awaitable[RunReport]) -> RunReport:
+    """Await a sync run and record it (``SyncManager.run``): its status, or BUSY when another
+    replica holds the source, or ERROR when it raised."""
+    from hub.sync.lease import SyncBusy
+
+    try:
+        report = await run
+    except SyncBusy:
+        sync_run(source, None, result="BUSY")
+        raise
+    except BaseException:
+        sync_run(source, None, result="ERROR")
+        raise
+    sync_run(source, report)
+    return report
