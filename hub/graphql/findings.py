@@ -4,13 +4,14 @@ subscription (graphql-transport-ws), both within the viewer's jurisdiction."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import strawberry
 
 from hub.domain.access import Permission, Principal, Role, Scope
 from hub.domain.findings import FindingSeverity as Severity
+from hub.graphql.compounds import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, Node, paginate
@@ -44,6 +45,15 @@ class FindingType(Node):
         description="When the condition no longer held; null while open."
     )
 
+    compound_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The compound (住宅小区) the finding is about, if any.")
+    async def compound(self, info: Info) -> CompoundType | None:
+        if self.compound_id is None:
+            return None
+        row = await info.context.loaders.compound.load(self.compound_id)
+        return CompoundType.from_model(row) if row is not None else None
+
     @strawberry.field(description="Still open.")
     def open(self) -> bool:
         return self.closed_at is None
@@ -62,6 +72,7 @@ class FindingType(Node):
             detail=row.detail,
             opened_at=row.opened_at,
             closed_at=row.closed_at,
+            compound_id=row.compound_id,
         )
 
 
@@ -73,10 +84,20 @@ class FindingFilterInput:
     severity: FindingSeverity | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Seriousness."
     )
+    enterprise_uscc: str | None = strawberry.field(
+        default=None,
+        description="About this enterprise (USCC): its tender awards and service contracts, "
+        "and the compounds it serves today (the profile's findings, 企业画像).",
+    )
 
-    def to_filter(self) -> findings.FindingFilter:
+    def to_filter(self, *, today: date) -> findings.FindingFilter:
         return findings.FindingFilter(
-            rule=self.rule, open=self.open, town_code=self.town_code, severity=self.severity
+            rule=self.rule,
+            open=self.open,
+            town_code=self.town_code,
+            severity=self.severity,
+            enterprise_uscc=self.enterprise_uscc,
+            today=today,
         )
 
 
@@ -95,7 +116,7 @@ class FindingsQuery:
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[FindingType]:
         require(info, Permission.READ_FINDINGS, what="findings")
-        where = filter.to_filter() if filter else findings.FindingFilter()
+        where = filter.to_filter(today=info.context.today) if filter else findings.FindingFilter()
         return await paginate(
             info.context.db,
             findings.select_findings(where, principal=info.context.viewer),

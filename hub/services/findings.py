@@ -308,6 +308,10 @@ class FindingFilter:
     open: bool | None = None
     town_code: str | None = None
     severity: FindingSeverity | None = None
+    enterprise_uscc: str | None = None
+    """About this enterprise: its tender awards and service contracts, and the compounds it
+    serves on ``today`` (required with it)."""
+    today: date | None = None
 
 
 ORDERINGS = {
@@ -332,7 +336,30 @@ def select_findings(where: FindingFilter, *, principal: Any) -> sa.Select[Any]:
     if where.town_code is not None:
         towns = sa.select(m.Jurisdiction.id).where(m.Jurisdiction.code == where.town_code)
         stmt = stmt.where(Finding.town_id.in_(towns))
+    if where.enterprise_uscc is not None:
+        stmt = stmt.where(_about_enterprise(where.enterprise_uscc, today=where.today))
     return narrow(stmt, Finding, principal)
+
+
+def _about_enterprise(uscc: str, *, today: date | None) -> sa.ColumnElement[bool]:
+    """Findings whose subject is one of the enterprise's awards or contracts, or whose compound
+    it serves on ``today`` (any of its compounds when no day is given)."""
+    enterprise = sa.select(m.Enterprise.id).where(m.Enterprise.uscc == uscc).scalar_subquery()
+    contracts = sa.select(m.ServiceContract.id).where(m.ServiceContract.enterprise_id == enterprise)
+    awards = sa.select(m.TenderAward.id).where(m.TenderAward.enterprise_id == enterprise)
+    served = sa.select(m.ServiceContract.compound_id).where(
+        m.ServiceContract.enterprise_id == enterprise
+    )
+    if today is not None:
+        served = served.where(
+            m.ServiceContract.starts_on <= today,
+            sa.or_(m.ServiceContract.ends_on.is_(None), m.ServiceContract.ends_on >= today),
+        )
+    return sa.or_(
+        sa.and_(Finding.subject_type == "ServiceContract", Finding.subject_id.in_(contracts)),
+        sa.and_(Finding.subject_type == "TenderAward", Finding.subject_id.in_(awards)),
+        Finding.compound_id.in_(served),
+    )
 
 
 # Fan-out to subscribers ------------------------------------------------------------------------
