@@ -29,8 +29,15 @@ if TYPE_CHECKING:
 
 HANDLER_NAME = "hub-structured"
 """The name of the root handler ``configure_logging`` installs (and replaces when called again)."""
-QUIET_LOGGERS = {"uvicorn.access": logging.WARNING}
-"""uvicorn's access line repeats the request line, without the request id: silenced."""
+QUIET_LOGGERS = {
+    "uvicorn.access": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiosqlite": logging.WARNING,
+}
+"""Loggers held at WARNING whatever HUB_LOG_LEVEL says: uvicorn's access line repeats the request
+line without the request id; httpx logs every URL it calls (with its query string) at INFO, and
+aiosqlite every statement with its bound values at DEBUG."""
 
 
 def _shared() -> list[Processor]:
