@@ -81,7 +81,14 @@ def serve(
     else:
         _say(f"hub: GraphiQL at http://{shown}:{port}/graphql  (database: {_where(settings)})")
         _show_demo_keys(settings)
-    config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
+    from hub.observability import TracingUnavailable, configure_logging
+
+    configure_logging(settings)  # JSON lines in production; uvicorn's go the same way
+    try:
+        hub_app = create_app(settings)
+    except TracingUnavailable as exc:
+        raise _fail(str(exc), 2) from None
+    config = uvicorn.Config(hub_app, host=host, port=port, log_config=None, access_log=False)
     if with_sandboxes:
         asyncio.run(_serve_with_sandboxes(uvicorn.Server(config)))
     else:

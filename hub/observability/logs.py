@@ -34,10 +34,11 @@ QUIET_LOGGERS = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "aiosqlite": logging.WARNING,
+    "alembic.runtime.migration": logging.WARNING,
 }
 """Loggers held at WARNING whatever HUB_LOG_LEVEL says: uvicorn's access line repeats the request
 line without the request id; httpx logs every URL it calls (with its query string) at INFO, and
-aiosqlite every statement with its bound values at DEBUG."""
+aiosqlite every statement with its bound values at DEBUG; alembic two lines per readiness probe."""
 
 
 def _shared() -> list[Processor]:
