@@ -101,9 +101,10 @@ let nextId = 1;
 
 /**
  * Subscribe over graphql-transport-ws; `next(data)` for each event, `error(GqlError)` once on
- * failure. Returns a function that ends the subscription and closes the socket.
+ * failure, and (optional) `connected()` once the hub has acknowledged the connection and the
+ * subscription is sent. Returns a function that ends the subscription and closes the socket.
  */
-export function subscribe(query, variables, { next = () => {}, error = () => {} } = {}) {
+export function subscribe(query, variables, { next = () => {}, error = () => {}, connected = () => {} } = {}) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const ws = new WebSocket(`${scheme}//${location.host}/graphql`, "graphql-transport-ws");
   const id = String(nextId++);
@@ -129,6 +130,7 @@ export function subscribe(query, variables, { next = () => {}, error = () => {} 
     }
     if (msg.type === "connection_ack") {
       ws.send(JSON.stringify({ id, type: "subscribe", payload: { query, variables } }));
+      connected();
     } else if (msg.type === "ping") {
       ws.send(JSON.stringify({ type: "pong" }));
     } else if (msg.type === "next" && msg.id === id) {

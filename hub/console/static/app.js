@@ -57,7 +57,7 @@ async function showSignIn(notice = null) {
     tokenInput,
     h("button", { type: "submit", class: "button primary" }, "使用令牌登录"));
   tokenInput.setAttribute("aria-describedby", "token-hint");
-  clear(app).append(h("main", { class: "signin", id: "main" },
+  clear(app, h("main", { class: "signin", id: "main" },
     h("div", { class: "signin-card" },
       h("h1", {}, "物业服务监管 · 联席会议工作台"),
       h("p", { class: "subtitle" }, "伊金霍洛旗住宅小区物业服务监管数据枢纽"),
@@ -83,7 +83,7 @@ function renderDevUnits(root, units, status) {
   }
   select.append(...groups.values());
   const byCode = new Map(units.map((u) => [u.code, u]));
-  clear(root).append(
+  clear(root, 
     h("h2", { id: "dev-units-title" }, "开发环境：选择单位登录"),
     h("p", { class: "hint" }, "仅在开发环境提供。选择一个成员单位，即以该单位工作人员的身份登录（令牌 2 小时内有效）。"),
     h("ul", { class: "unit-list", "aria-labelledby": "dev-units-title" }, demo.map((unit) =>
@@ -148,7 +148,7 @@ function renderShell() {
   const unit = getSignedInUnit();
   const unitText = unit && unit.code === viewer.unitCode ? unit.name : viewer.unitCode;
   const where = [SCOPE_LABELS[viewer.scope] || viewer.scope, viewer.communityCode || viewer.townCode].filter(Boolean).join(" ");
-  clear(app).append(
+  clear(app, 
     h("a", { class: "skip-link", href: "#main", onclick: (e) => { e.preventDefault(); document.getElementById("main").focus(); } }, "跳到主要内容"),
     h("header", { class: "topbar" },
       h("div", { class: "brand" }, "物业服务监管 · 联席会议工作台"),

@@ -26,8 +26,10 @@ function append(el, children) {
   }
 }
 
-export function clear(root) {
+/** Empty ``root``, then append ``children`` (null, false and undefined are skipped). */
+export function clear(root, ...children) {
   root.replaceChildren();
+  append(root, children);
   return root;
 }
 
@@ -131,4 +133,18 @@ export function panel(title, ...children) {
 export function useStylesheet(href) {
   if (document.querySelector(`link[data-page-css="${href}"]`)) return;
   document.head.append(h("link", { rel: "stylesheet", href, "data-page-css": href }));
+}
+
+const RULE_NAMES = {
+  "ranking.banned_award": "被禁止承接新项目的企业中标",
+  "ranking.exited_still_serving": "已清出市场的企业仍在服务小区",
+  "committees.unqualified_without_election": "业委会考核不合格未重新选举",
+};
+
+/** The Chinese name of a finding's rule: the one in the title's parentheses ("An owners'
+ * committee … (业委会任期届满未换届)"), else a known rule's, else the title as it is. */
+export function ruleTitle(title, rule = null) {
+  const match = /[（(]([^（）()]*[\u4e00-\u9fff][^（）()]*)[)）]\s*$/.exec(title || "");
+  if (match) return match[1];
+  return (rule && RULE_NAMES[rule]) || title;
 }
