@@ -15,6 +15,7 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     │                                                          documents run
     ├── PersistedQueryNotSupported (PERSISTED_QUERY_NOT_SUPPORTED)  trusted documents are off
     ├── UpstreamUnavailable (UPSTREAM_UNAVAILABLE)
+    ├── DatabaseUnavailable (DATABASE_UNAVAILABLE)  the database cannot be reached now
     └── DatabaseBehind      (INTERNAL)  the database is not migrated to head
 """
 
@@ -37,6 +38,7 @@ class ErrorCode(enum.StrEnum):
     PERSISTED_QUERY_NOT_IN_LIST = "PERSISTED_QUERY_NOT_IN_LIST"
     PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
     UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"
     INTERNAL = "INTERNAL"
 
 
@@ -120,6 +122,20 @@ class UpstreamUnavailable(HubError):
     """An external platform could not be reached or answered badly."""
 
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class DatabaseUnavailable(HubError):
+    """The database could not be reached or dropped the connection (a restart, a failover, an
+    exhausted pool); the client may retry after ``retry_after`` seconds."""
+
+    code = ErrorCode.DATABASE_UNAVAILABLE
+
+    def __init__(self, *, retry_after: int = 5) -> None:
+        super().__init__(
+            "the database is unavailable at the moment; try again shortly",
+            retryAfter=retry_after,
+        )
+        self.retry_after = retry_after
 
 
 class DatabaseBehind(HubError):

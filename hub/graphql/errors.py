@@ -2,6 +2,8 @@
 
 - ``HubError``: its message and code go to the client as they are (they are written for it).
 - Errors of the GraphQL document or of variables (no field was running): BAD_USER_INPUT.
+- The database unreachable or its connection lost (``hub.store.session.database_unavailable``):
+  DATABASE_UNAVAILABLE with ``retryAfter``, and a warning in the log; an outage, not a bug.
 - Anything else is a bug: the client sees "Internal error", the log gets the exception. Never a
   stack trace, never personal data in the message.
 
@@ -23,7 +25,8 @@ from typing import Any
 from graphql.error import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
 
-from hub.errors import ErrorCode, HubError
+from hub.errors import DatabaseUnavailable, ErrorCode, HubError
+from hub.store.session import database_unavailable
 
 logger = logging.getLogger("hub.graphql")
 
@@ -38,6 +41,9 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
         return original.message, original.extensions()
     if original is None or isinstance(original, GraphQLError) or error.path is None:
         return error.message, {"code": ErrorCode.BAD_USER_INPUT.value}
+    if database_unavailable(original):
+        unavailable = DatabaseUnavailable()
+        return unavailable.message, unavailable.extensions()
     return "Internal error", {"code": ErrorCode.INTERNAL.value}
 
 
@@ -62,6 +68,12 @@ class ErrorCodes(SchemaExtension):
         rewritten = []
         for error in errors:
             message, extensions = classify(error)
+            if extensions["code"] == ErrorCode.DATABASE_UNAVAILABLE.value:
+                logger.warning(
+                    "database unavailable in %s: %s",
+                    ".".join(str(p) for p in error.path or ()),
+                    type(error.original_error).__name__,
+                )
             if production:
                 message = _SUGGESTION.sub("", message)
             if request_id:

@@ -62,6 +62,7 @@ from hub.config import Settings, TrustedDocuments
 from hub.domain.access import Principal
 from hub.errors import (
     BadUserInput,
+    DatabaseUnavailable,
     ErrorCode,
     HubError,
     PersistedQueryNotFound,
@@ -73,6 +74,7 @@ from hub.graphql.context import HubContext
 from hub.graphql.cost import Estimate, operation_cost
 from hub.observability.requests import graphql_result, rate_limited
 from hub.services import documents
+from hub.store.session import database_unavailable
 
 logger = logging.getLogger("hub.limits")
 
@@ -393,14 +395,19 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
             )
         else:
             request = Request(scope, receive)
-            refusal = await self.admit(request, request_id)
-            if refusal is not None:
-                response = refusal
-            else:
-                try:
-                    response = await self.run(request)
-                except HTTPException as exc:
-                    response = _http_error(exc, request.method, request_id)
+            try:
+                refusal = await self.admit(request, request_id)
+                if refusal is not None:
+                    response = refusal
+                else:
+                    try:
+                        response = await self.run(request)
+                    except HTTPException as exc:
+                        response = _http_error(exc, request.method, request_id)
+            except Exception as exc:  # outside a resolver: authentication, trusted documents
+                if not database_unavailable(exc):
+                    raise
+                response = _unavailable(exc, request_id)
         response.headers["X-Request-ID"] = request_id
         await response(scope, receive, send)
 
@@ -522,6 +529,20 @@ def _http_error(exc: HTTPException, method: str, request_id: str) -> Response:
         )
     code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT
     return error_response(exc.status_code, exc.reason, code=code, request_id=request_id)
+
+
+def _unavailable(exc: Exception, request_id: str) -> Response:
+    """503 with DATABASE_UNAVAILABLE when the database failed before GraphQL ran."""
+    logger.warning("database unavailable before execution: %s", type(exc).__name__)
+    unavailable = DatabaseUnavailable()
+    return error_response(
+        503,
+        unavailable.message,
+        code=unavailable.code,
+        request_id=request_id,
+        headers={"Retry-After": str(unavailable.retry_after)},
+        retryAfter=unavailable.retry_after,
+    )
 
 
 def _error(exc: HubError, request_id: str) -> GraphQLError:

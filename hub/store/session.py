@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,6 +22,11 @@ WRITE_OPTION = "hub_writes"
 """Execution option marking a SQLite connection whose transaction will write."""
 
 
+CONNECT_TIMEOUT_SECONDS = 10
+"""Longest wait for a new PostgreSQL connection (asyncpg waits 60 s by default): a server that
+does not answer fails the request within this bound instead of hanging it."""
+
+
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     """An async engine for the URL, with SQLite tuned for a small embedded store."""
     parsed = make_url(url)
@@ -32,7 +37,12 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"timeout": 30}
     else:
-        kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        kwargs.update(
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+        )
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
@@ -77,3 +87,26 @@ def _sqlite_on_begin(connection: Any) -> None:
     # it first reads and then tries to write while another connection writes.
     immediate = connection.get_execution_options().get(WRITE_OPTION)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+# SQLSTATE classes of a lost or refused connection: 08 (connection exception) and 57P (operator
+# intervention: admin or crash shutdown, cannot connect now).
+_UNAVAILABLE_SQLSTATES = ("08", "57P")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when the error (or one it was raised from) means the database cannot be reached or
+    dropped the connection — an outage to report as DATABASE_UNAVAILABLE, not a bug."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, exc.InterfaceError | exc.TimeoutError | ConnectionError):
+            return True  # the DBAPI's connection-level errors; the pool's wait for a connection
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
