@@ -232,6 +232,7 @@ window.addEventListener("hashchange", () => route({ focus: true }));
     renderShell();
     route();
   } catch (err) {
-    if (!viewer) showSignIn(err.code === "UNAUTHENTICATED" ? null : `无法连接数据枢纽：${messageOf(err)}`);
+    // A refused token has already brought the sign-in screen back (the 401 handler).
+    if (!viewer && err.code !== "UNAUTHENTICATED") showSignIn(`无法连接数据枢纽：${messageOf(err)}`);
   }
 })();
