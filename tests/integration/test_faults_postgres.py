@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 import sqlalchemy as sa
-import uvicorn
 
 from hub.app import create_app
 from hub.config import Settings
@@ -31,6 +27,7 @@ from hub.services import identity
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import COMPETENT_DEPARTMENT, DEMO_TODAY, backend_name
+from tests.loopback import served
 from tests.private_postgres import PrivatePostgres, private_postgres
 
 QUERY = "{ enterprises(first: 3) { totalCount nodes { uscc name } } }"
@@ -110,27 +107,6 @@ class Load:
 def recovered(load: Load, client: int) -> bool:
     after = load.of("after", client)
     return len(after) >= RECOVERY_ANSWERS and all(a.ok for a in after[-RECOVERY_ANSWERS:])
-
-
-@asynccontextmanager
-async def served(app: Any) -> AsyncIterator[str]:
-    """Serve the app with uvicorn on a free loopback port (lifespan on); yields its URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(30):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 async def prepared_database(server: PrivatePostgres) -> tuple[str, str]:
