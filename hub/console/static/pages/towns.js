@@ -78,7 +78,7 @@ export default {
 
 /** The ledger figures by code, or an object saying why they are missing. */
 async function loadLedger(ctx, groupBy) {
-  if (!ctx.can("read:ledger")) return { unavailable: "您所在单位的角色无权查看台账，台账列不显示。" };
+  if (!ctx.can("read:ledger")) return { unavailable: "您所在单位的角色无权查看台账，台账各列显示为“—”。" };
   try {
     const data = await ctx.gql(LEDGER_QUERY, { groupBy });
     return { byCode: new Map(data.ledgerStatistics.map((g) => [g.code, g.figures])) };
