@@ -51,6 +51,7 @@ def test_sign_in_from_the_unit_list_shows_the_viewer_and_sign_out_returns(
 ) -> None:
     """The development list names each demo unit with its role; signing in shows the unit and
     its role in the top bar and the six pages; signing out forgets the token."""
+    visible(console, "button.unit-button")
     buttons = console.find_elements(By.CSS_SELECTOR, "button.unit-button")
     assert len(buttons) == 7
     assert "主管部门" in buttons[0].text and "伊金霍洛旗住房和城乡建设局" in buttons[0].text
