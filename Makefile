@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres lint schema bench clean
+.PHONY: install run test test-sqlite test-postgres test-browser lint schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: install
 ## make test: lint, then the whole suite on SQLite and (when reachable) on PostgreSQL.
 test: install
 	@scripts/run-tests
+
+## make test-browser: only the console's browser tests (headless /usr/bin/chromium), on SQLite.
+test-browser: install
+	@HUB_TEST_DATABASE_URL=sqlite $(BIN)/pytest tests/e2e/browser
 
 lint: install
 	@$(BIN)/ruff check hub connectors tests bench
