@@ -277,6 +277,7 @@ async def main(args: argparse.Namespace) -> int:
             "server": "hub serve (uvicorn, 1 process, h11, asyncio), JSON logs at INFO to a file",
         },
     }
+    result["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
     async with postgres_database(args.postgres_url, prefix="bench_load") as url:
         say("migrating and loading the demo data into a scratch PostgreSQL database")
         keys = await prepare(url)
@@ -335,6 +336,7 @@ async def main(args: argparse.Namespace) -> int:
         f"mix: {mix['requests_per_second']} requests/s, p50 {mix.get('p50_ms')} ms, "
         f"p95 {mix.get('p95_ms')} ms, p99 {mix.get('p99_ms')} ms, errors {mix['errors']}"
     )
+    result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     text = json.dumps(result, ensure_ascii=False, indent=2)
     if args.json_out:
