@@ -88,8 +88,8 @@ class HubMetrics:
         )
         self.sync_runs = Counter(
             "hub_sync_runs",
-            "Sync runs of this process by source and result (SUCCEEDED, PARTIAL, FAILED, BUSY, "
-            "ERROR).",
+            "Sync runs of this process by source and result (SUCCEEDED, PARTIAL, FAILED; BUSY: "
+            "another replica held the source; CANCELLED; ERROR: the run raised).",
             ["source", "result"],
             registry=registry,
         )

@@ -22,6 +22,7 @@ app's lifespan starts (the scheduler).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -236,13 +237,16 @@ def sync_run(source: str, report: RunReport | None, *, result: str | None = None
 
 async def observed_sync(source: str, run: Awaitable[RunReport]) -> RunReport:
     """Await a sync run and record it (``SyncManager.run``): its status, or BUSY when another
-    replica holds the source, or ERROR when it raised."""
+    replica holds the source, CANCELLED when stopped (shutdown), ERROR when it raised."""
     from hub.sync.lease import SyncBusy
 
     try:
         report = await run
     except SyncBusy:
         sync_run(source, None, result="BUSY")
+        raise
+    except asyncio.CancelledError:
+        sync_run(source, None, result="CANCELLED")
         raise
     except BaseException:
         sync_run(source, None, result="ERROR")
