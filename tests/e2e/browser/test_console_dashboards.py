@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
+from hub.store import models as m
+from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
 from tests.e2e.browser.conftest import LiveHub, click, text_of, visible, wait
 
@@ -195,6 +201,83 @@ def test_a_town_sees_its_own_communities_only(signed_in: SignIn, live_hub: LiveH
     assert driver.find_elements(By.ID, "towns-select") == []
     go(driver, f"#/towns?town={OTHER_TOWN}")
     assert "只能查看本镇的数据" in visible(driver, ".state-empty").text
+
+
+async def _utility_backlog(database_url: str, town_code: str) -> None:
+    """An overdue gas connection task and an ongoing outage in a compound of the town, synced
+    from the gas company an hour ago. Runs on the live hub's event loop."""
+    engine = create_engine(database_url)
+    try:
+        async with AsyncSession(engine) as session, session.begin():
+            compound = await session.scalar(
+                sa.select(m.Compound)
+                .join(m.Jurisdiction, m.Jurisdiction.id == m.Compound.town_id)
+                .where(m.Jurisdiction.code == town_code)
+                .order_by(m.Compound.id)
+            )
+            utility = await session.scalar(
+                sa.select(m.MemberUnit).where(m.MemberUnit.code == "utility-gas")
+            )
+            assert compound is not None and utility is not None
+            synced = DEMO_TODAY - timedelta(hours=1)
+            common = {"compound_id": compound.id, "utility_id": utility.id, "synced_at": synced}
+            session.add(
+                m.ConnectionTask(
+                    utility_kind=UtilityKind.GAS,
+                    kind=ConnectionTaskKind.SERVICE_CONNECTION,
+                    status=ConnectionTaskStatus.IN_PROGRESS,
+                    households=120,
+                    due_on=DEMO_TODAY.date() - timedelta(days=10),
+                    source="utility:utility-gas",
+                    source_id="console-test-task",
+                    **common,
+                )
+            )
+            session.add(
+                m.Outage(
+                    utility_kind=UtilityKind.GAS,
+                    starts_at=DEMO_TODAY - timedelta(hours=3),
+                    ends_at=None,
+                    reason="管道抢修（浏览器测试）",
+                    affected_households=300,
+                    source="utility:utility-gas",
+                    source_id="console-test-outage",
+                    **common,
+                )
+            )
+    finally:
+        await engine.dispose()
+
+
+def test_a_utilitys_backlog_shows_in_its_town_with_its_provenance(
+    signed_in: SignIn, live_hub: LiveHub
+) -> None:
+    """A gas company's overdue connection task and ongoing outage count in their town's row,
+    the overdue one marked, with a provenance line naming the gas company's sync."""
+    live_hub.run(_utility_backlog(live_hub.database_url, OTHER_TOWN))
+    stats = api(
+        live_hub, COMPETENT, f"{{ statistics {{ towns {{ {FIGURES} }} provenance {{ source }} }} }}"
+    )["statistics"]
+    town = next(t for t in stats["towns"] if t["code"] == OTHER_TOWN)
+    assert town["figures"]["overdueConnectionTasks"] >= 1 and town["figures"]["openOutages"] >= 1
+    assert "utility:utility-gas" in [p["source"] for p in stats["provenance"]]
+    driver = signed_in(COMPETENT)
+    go(driver, "#/towns")
+    rows = table_rows(driver, "各镇明细")
+    assert_figure_rows(rows, stats["towns"], ledger_by_code(live_hub, COMPETENT, "TOWN"))
+    overdue = driver.execute_script(
+        "return [...document.querySelectorAll('table.data tbody tr')]"
+        ".filter((r) => r.cells[0].innerText === arguments[0])"
+        ".map((r) => r.cells[7].querySelector('.badge-bad') !== null)",
+        town["name"],
+    )
+    assert overdue == [True]
+    provenance = driver.execute_script(
+        "return [...document.querySelectorAll('.towns-provenance')].map((e) => e.innerText)"
+        ".join('\\n')"
+    )
+    line = next(x for x in provenance.split("\n") if x.startswith("公用事业数据（utility-gas）"))
+    assert "来自公用事业单位 · 同步于" in line and "数据已过期" not in line
 
 
 RANKING = """query($y: Int!) { ranking(year: $y) { published publishedOn
