@@ -217,7 +217,10 @@ async function route({ focus = false } = {}) {
     if (seq !== renderSeq || !viewer) return;
     showError(root, err, () => route());
   }
-  if (focus) document.getElementById("main").focus();
+  if (focus) {
+    window.scrollTo(0, 0);
+    document.getElementById("main").focus({ preventScroll: true });
+  }
 }
 
 window.addEventListener("hashchange", () => route({ focus: true }));
