@@ -31,7 +31,12 @@ from tests.loopback import served
 from tests.private_postgres import PrivatePostgres, private_postgres
 
 QUERY = "{ enterprises(first: 3) { totalCount nodes { uscc name } } }"
-CLIENTS = 4  # two public, two with the unit's API key
+CREATE = """mutation($c: ID!) {
+  ledgerItemCreate(compoundId: $c, title: "电梯停运", channel: COMPLAINT, category: FIRE_SAFETY,
+                   severity: HIGH) { __typename }
+}"""
+COMMUNITY = "community-150627100001"
+CLIENTS = 6  # readers: the public and 住建局's API key; writers: a community's API key
 REQUEST_BOUND = 10.0  # seconds: a request still open after this counts as hanging
 OUTAGE_ANSWERS = 3  # answers each client must get while the server is down
 RECOVERY_ANSWERS = 5  # consecutive successes each client must get afterwards
@@ -55,7 +60,13 @@ class Answer:
         if self.status != 200:
             return False
         document = json.loads(self.body)
-        return not document.get("errors") and document["data"]["enterprises"]["totalCount"] > 0
+        if document.get("errors"):
+            return False
+        root = next(iter(document["data"].values()))
+        # A read lists the enterprises; a write creates a ledger item.
+        return bool(root.get("__typename", "LedgerItemSuccess") == "LedgerItemSuccess") and bool(
+            root.get("totalCount", 1)
+        )
 
     def codes(self) -> list[str | None]:
         try:
@@ -68,22 +79,22 @@ class Answer:
 
 @dataclass
 class Load:
-    """Clients posting QUERY in a loop; the phase is set by the test."""
+    """Clients posting their request in a loop; the phase is set by the test."""
 
     base_url: str
-    keys: list[str | None]
+    callers: list[tuple[str | None, dict[str, Any]]]  # (API key or None, request body)
     phase: str = "before"
     answers: list[Answer] = field(default_factory=list)
     stopped: bool = False
 
     async def client(self, number: int) -> None:
-        key = self.keys[number % len(self.keys)]
+        key, payload = self.callers[number % len(self.callers)]
         headers = {"Authorization": f"Bearer {key}"} if key else {}
         async with httpx.AsyncClient(base_url=self.base_url, timeout=REQUEST_BOUND) as http:
             while not self.stopped:
                 phase, started = self.phase, time.monotonic()
                 try:
-                    response = await http.post("/graphql", json={"query": QUERY}, headers=headers)
+                    response = await http.post("/graphql", json=payload, headers=headers)
                     status, body = response.status_code, response.text
                 except httpx.TimeoutException:
                     status, body = None, "timeout"
@@ -109,8 +120,9 @@ def recovered(load: Load, client: int) -> bool:
     return len(after) >= RECOVERY_ANSWERS and all(a.ok for a in after[-RECOVERY_ANSWERS:])
 
 
-async def prepared_database(server: PrivatePostgres) -> tuple[str, str]:
-    """A migrated database with the demo's local records; its URL and an API key of 住建局."""
+async def prepared_database(server: PrivatePostgres) -> tuple[str, str, str]:
+    """A migrated database with the demo's local records; its URL, an API key of 住建局 and
+    one of a community."""
     admin = create_engine(server.url())
     async with admin.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -122,12 +134,13 @@ async def prepared_database(server: PrivatePostgres) -> tuple[str, str]:
         await upgrade_to_head(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
             await load_demo_data(session, today=DEMO_TODAY.date(), upstream=False)
-            created = await identity.create_client(
+            reader = await identity.create_client(
                 session, unit_code=COMPETENT_DEPARTMENT, role=Role.COMPETENT_DEPARTMENT
             )
+            writer = await identity.create_client(session, unit_code=COMMUNITY, role=Role.COMMUNITY)
     finally:
         await engine.dispose()
-    return url, created.key
+    return url, reader.key, writer.key
 
 
 @pytest.mark.skipif(
@@ -135,15 +148,24 @@ async def prepared_database(server: PrivatePostgres) -> tuple[str, str]:
     reason="runs in the PostgreSQL run of the suite (on a private cluster, not the shared one)",
 )
 async def test_postgres_restart_fails_fast_with_coded_errors_and_the_hub_recovers() -> None:
-    """While PostgreSQL is down every request ends within the bound with a coded error that
-    leaks no driver detail, /readyz says 503; once it is back every client succeeds again
-    without restarting the hub."""
+    """While PostgreSQL is down every request — reads and writes — ends within the bound with a
+    coded error that leaks no driver detail, /readyz says 503; once it is back every client
+    succeeds again without restarting the hub."""
     with private_postgres() as server:
-        url, key = await prepared_database(server)
+        url, reader, writer = await prepared_database(server)
         settings = Settings(database_url=url, limits_enabled=False, database_pool_size=4)
         app = create_app(settings, clock=lambda: DEMO_TODAY)
         async with served(app) as base_url:
-            load = Load(base_url, keys=[None, key])
+            async with httpx.AsyncClient(base_url=base_url) as http:
+                listed = await http.post(
+                    "/graphql",
+                    json={"query": "{ compounds(first: 1) { nodes { id } } }"},
+                    headers={"Authorization": f"Bearer {writer}"},
+                )
+            compound = listed.json()["data"]["compounds"]["nodes"][0]["id"]
+            read = {"query": QUERY}
+            write = {"query": CREATE, "variables": {"c": compound}}
+            load = Load(base_url, callers=[(None, read), (reader, read), (writer, write)])
             clients = [asyncio.create_task(load.client(n)) for n in range(CLIENTS)]
             try:
                 await load.wait_until(
