@@ -97,10 +97,21 @@ class BatchLoader(Generic[K, V]):
             values = await self._db.run(fetch, settle=True)
         except Exception as exc:
             for key in keys or self._pending:
-                self._futures[key].set_exception(exc)
+                self._settle(key, exception=exc)
             return
         for key, value in zip(keys, values, strict=True):
-            self._futures[key].set_result(value)
+            self._settle(key, value=value)
+
+    def _settle(self, key: K, *, value: Any = None, exception: Exception | None = None) -> None:
+        # A waiter cancelled (a sibling field failed and graphql-core cancelled the rest) takes
+        # its future with it, and a finished request has cleared them: nothing to settle then.
+        future = self._futures.get(key)
+        if future is None or future.done():
+            return
+        if exception is not None:
+            future.set_exception(exception)
+        else:
+            future.set_result(value)
 
 
 def then(pending: asyncio.Future[V], build: Callable[[V], R]) -> R:
