@@ -303,14 +303,22 @@ def test_dockerfile_is_multi_stage_slim_and_non_root() -> None:
 
 
 def test_dockerfile_copies_files_that_exist() -> None:
-    """Every COPY from the build context names a file or folder of the repository."""
+    """Every COPY from the build context names a file or folder of the repository that the
+    build context (docker/Dockerfile.dockerignore) keeps; the virtualenv and secrets stay out."""
     sources = []
     for kind, rest in dockerfile_instructions():
         if kind == "COPY" and not rest.startswith("--from"):
             sources += [word for word in rest.split()[:-1] if not word.startswith("--")]
     assert sources
+    ignored = [
+        line.strip()
+        for line in (DOCKER / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert {".venv", ".git", "docker/secrets", ".env"} <= set(ignored)
     for source in sources:
         assert (REPO / source).exists(), source
+        assert not any(fnmatch.fnmatch(source, pattern) for pattern in ignored), source
 
 
 def test_package_data_ships_every_file_the_hub_reads() -> None:
