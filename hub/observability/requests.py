@@ -109,19 +109,20 @@ class Observer:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = message.setdefault("headers", [])
+                headers = list(message.get("headers", []))  # a copy: the response's own list
                 if not any(k.lower() == b"x-request-id" for k, _ in headers):
                     headers.append((b"x-request-id", request_id.encode()))
+                    message = {**message, "headers": headers}
             await send(message)
 
-        span = self.tracing.request_span(scope) if self.tracing is not None else None
+        tracing = self.tracing
         try:
-            if span is None:
+            if tracing is None:
                 await self.app(scope, receive, send_observed)
             else:
-                with span as current:
+                with tracing.request_span(scope) as span:
                     await self.app(scope, receive, send_observed)
-                    self.tracing.finish(current, status=status, note=note)  # type: ignore[union-attr]
+                    tracing.finish(span, status=status, note=note)
         finally:
             seconds = time.perf_counter() - started
             self._record(scope, note, status, seconds, request_id)

@@ -55,12 +55,13 @@ class Tracing:
         }
         parent = self._propagator.extract(carrier) if carrier else None
         method, path = scope.get("method", "GET"), scope.get("path", "")
-        return self.tracer.start_as_current_span(
+        span: contextlib.AbstractContextManager[Any] = self.tracer.start_as_current_span(
             f"{method} {path}",
             context=parent,
             kind=self._trace.SpanKind.SERVER,
             attributes={"http.request.method": method, "url.path": path},
         )
+        return span
 
     def finish(self, span: Any, *, status: int, note: RequestNote) -> None:
         """Name the span after the operation and record how the request ended."""
@@ -140,7 +141,9 @@ def _otlp_exporter(settings: Settings) -> Any:
     if not settings.otel_endpoint:
         raise TracingUnavailable("HUB_TRACING=otlp needs HUB_OTEL_ENDPOINT (the collector's URL)")
     try:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found,unused-ignore]
+            OTLPSpanExporter,
+        )
     except ImportError:
         raise TracingUnavailable(
             f"HUB_TRACING=otlp needs the OTLP exporter (opentelemetry-exporter-otlp-proto-http): "
