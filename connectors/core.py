@@ -24,7 +24,8 @@ import json.encoder
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 JSON = Any
 """A decoded JSON value."""
@@ -189,26 +190,30 @@ class SourceRef:
 Ref = EnterpriseRef | CompoundRef | SourceRef
 
 
-@dataclass(frozen=True, slots=True)
-class MappedRecord:
+_NO_REFS: Mapping[str, Ref] = MappingProxyType({})
+
+
+class MappedRecord(NamedTuple):
     """An upstream record mapped to store terms.
 
     ``fields`` are store column values of the entity (no ids); ``refs`` map a foreign-key column
     to the natural reference the engine must resolve; ``children`` are dependent rows replaced
     with their parent (the items of an inspection).
+
+    A named tuple rather than a frozen dataclass: as immutable, and built in a third of the time
+    (a sync makes one per upstream record; the sync benchmark, M3, counts the difference).
     """
 
     entity: Entity
     source_id: str
     cursor: datetime
     fields: Mapping[str, Any]
-    refs: Mapping[str, Ref] = field(default_factory=dict)
+    refs: Mapping[str, Ref] = _NO_REFS
     children: Sequence[Mapping[str, Any]] = ()
     content_hash: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Tombstone:
+class Tombstone(NamedTuple):
     """The upstream deleted a record: the store marks it deleted (soft), never drops it."""
 
     entity: Entity

@@ -14,7 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from connectors.core import JSON, Entity, InvalidRecord, MappedRecord, Tombstone, content_hash
+from connectors.core import (
+    JSON,
+    EnterpriseRef,
+    Entity,
+    InvalidRecord,
+    MappedRecord,
+    Tombstone,
+    content_hash,
+)
 from connectors.wire_common import Tombstone as WireTombstone
 from hub.domain.identifiers import validate_uscc
 from hub.errors import InvalidValue
@@ -29,20 +37,22 @@ def parse_record(
     **mapping_options: Any,
 ) -> MappedRecord | Tombstone:
     """The tombstone or mapped record of ``raw``; ``InvalidRecord`` says why not."""
-    source_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     try:
         if raw.get("deleted") is True:
             gone = WireTombstone.model_validate(raw)
-            return Tombstone(
-                entity=entity, source_id=gone.id, cursor=gone.updatedAt.astimezone(UTC)
-            )
-        return map_record(
-            model.model_validate(raw), content_hash=content_hash(raw), **mapping_options
-        )
+            return Tombstone(entity, gone.id, gone.updatedAt.astimezone(UTC))
+        # The model's validator itself: ``model_validate`` only adds a Python call around it.
+        record = model.__pydantic_validator__.validate_python(raw)
+        return map_record(record, content_hash=content_hash(raw), **mapping_options)
     except ValidationError as exc:
-        raise InvalidRecord(validation_reason(exc), source_id=source_id) from None
+        raise InvalidRecord(validation_reason(exc), source_id=_source_id(raw)) from None
     except InvalidRecord as exc:
-        raise InvalidRecord(exc.reason, source_id=exc.source_id or source_id) from None
+        raise InvalidRecord(exc.reason, source_id=exc.source_id or _source_id(raw)) from None
+
+
+def _source_id(raw: Mapping[str, JSON]) -> str | None:
+    value = raw.get("id")
+    return value if isinstance(value, str) else None
 
 
 def validation_reason(exc: ValidationError) -> str:
@@ -59,6 +69,16 @@ def checked_uscc(value: str, field: str) -> str:
     if code is None:
         raise InvalidRecord(f"{field}: {reason}")
     return code
+
+
+@lru_cache(maxsize=4096)
+def enterprise_ref(value: str, field: str) -> EnterpriseRef:
+    """The reference to the enterprise of a USCC (canonical form), or ``InvalidRecord``.
+
+    Remembered, like the check: records of a sync refer to the same few thousand enterprises,
+    and a reference is immutable, so one serves them all.
+    """
+    return EnterpriseRef(checked_uscc(value, field))
 
 
 @lru_cache(maxsize=4096)

@@ -16,14 +16,13 @@ from datetime import UTC, datetime
 
 from connectors.core import (
     CompoundRef,
-    EnterpriseRef,
     Entity,
     InvalidRecord,
     MappedRecord,
     Ref,
 )
 from connectors.ordos import wire
-from connectors.parsing import checked_uscc
+from connectors.parsing import checked_uscc, enterprise_ref
 from hub.domain.enums import (
     AssessmentKind,
     CreditCategory,
@@ -88,14 +87,14 @@ def map_credit_record(record: wire.CreditRecord, *, content_hash: str) -> Mapped
         "valid_from": record.validFrom,
         "valid_until": record.validUntil,
     }
-    refs = {"enterprise_id": EnterpriseRef(_uscc(record.enterpriseUscc, "enterpriseUscc"))}
+    refs = {"enterprise_id": enterprise_ref(record.enterpriseUscc, "enterpriseUscc")}
     return _mapped(Entity.CREDIT_RECORD, record, fields, refs, content_hash)
 
 
 def map_credit_grade(record: wire.CreditGrade, *, content_hash: str) -> MappedRecord:
     """A credit score and grade published on a day (R7)."""
     fields = {"evaluated_on": record.evaluatedOn, "score": record.score, "grade": record.grade}
-    refs = {"enterprise_id": EnterpriseRef(_uscc(record.enterpriseUscc, "enterpriseUscc"))}
+    refs = {"enterprise_id": enterprise_ref(record.enterpriseUscc, "enterpriseUscc")}
     return _mapped(Entity.CREDIT_GRADE, record, fields, refs, content_hash)
 
 
@@ -109,7 +108,7 @@ def map_project(record: wire.Project, *, content_hash: str) -> MappedRecord:
         "selection": SELECTION[record.selection],
     }
     refs: dict[str, Ref] = {
-        "enterprise_id": EnterpriseRef(_uscc(record.enterpriseUscc, "enterpriseUscc")),
+        "enterprise_id": enterprise_ref(record.enterpriseUscc, "enterpriseUscc"),
         "compound_id": _compound(record.compound),
     }
     return _mapped(Entity.SERVICE_CONTRACT, record, fields, refs, content_hash)
@@ -128,7 +127,7 @@ def map_inspection(record: wire.Inspection, *, content_hash: str) -> MappedRecor
         "total": record.totalDeduction,
     }
     refs: dict[str, Ref] = {
-        "enterprise_id": EnterpriseRef(_uscc(record.enterpriseUscc, "enterpriseUscc")),
+        "enterprise_id": enterprise_ref(record.enterpriseUscc, "enterpriseUscc"),
         "compound_id": _compound(record.compound),
     }
     children = [
@@ -157,7 +156,7 @@ def _mapped(
         source_id=record.id,
         cursor=_utc(record.updatedAt),
         fields=fields,
-        refs=dict(refs),
+        refs=refs,
         children=children,
         content_hash=content_hash,
     )

@@ -12,14 +12,13 @@ from datetime import UTC, datetime
 
 from connectors.core import (
     CompoundRef,
-    EnterpriseRef,
     Entity,
     InvalidRecord,
     MappedRecord,
     Ref,
     SourceRef,
 )
-from connectors.parsing import checked_uscc
+from connectors.parsing import enterprise_ref
 from connectors.tender import wire
 from hub.domain.enums import SelectionMethod, TenderMethod, TenderStatus
 
@@ -90,7 +89,7 @@ def map_award(record: wire.Award, *, content_hash: str) -> MappedRecord:
 
 
 def _tender_and(tender_id: str, uscc: str, field: str) -> dict[str, Ref]:
-    enterprise = EnterpriseRef(checked_uscc(uscc, field))
+    enterprise = enterprise_ref(uscc, field)
     return {"tender_id": SourceRef(Entity.TENDER, tender_id), "enterprise_id": enterprise}
 
 

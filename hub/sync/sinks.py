@@ -20,8 +20,6 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +39,7 @@ from hub.domain.names import normalize_compound_name
 from hub.store import models as m
 from hub.store.base import Base
 from hub.store.sync_models import ReconciliationItem
+from hub.sync.writes import insert_rows, update_rows
 
 ENTITY_MODELS: dict[Entity, type[Base]] = {
     Entity.ENTERPRISE: m.Enterprise,
@@ -210,6 +209,10 @@ class Resolver:
             return self._records[ref.entity].get(ref.source_id)
         raise TypeError(f"unknown reference {ref!r}")
 
+    def keeps_ids(self, entity: Entity) -> bool:
+        """Whether new rows of ``entity`` must be remembered (records refer to them)."""
+        return entity is Entity.ENTERPRISE or entity in self._records
+
     def remember(
         self, entity: Entity, source_id: str, row_id: int, fields: Mapping[str, Any]
     ) -> None:
@@ -334,38 +337,34 @@ async def _apply_entity(
         ):
             outcome.unchanged += 1
             continue
-        values.update(common)
         values["source_id"] = source_id
         values["content_hash"] = item.content_hash
         values["source_updated_at"] = item.cursor
         if row is None:
-            values["created_at"] = now
-            inserts.append(values)
+            inserts.append(values)  # with ``common`` (bound once) and ``created_at``
             insert_children.append(item.children)
         else:
+            values.update(common)
             values["_id"] = row["id"]
             updates.append(values)
             if entity is Entity.INSPECTION:
                 update_children[row["id"]] = item.children
 
     if inserts:
-        new_ids = await _insert(session, table, inserts)
-        for values, children in zip(inserts, insert_children, strict=True):
-            row_id = new_ids[values["source_id"]]
-            resolver.remember(entity, values["source_id"], row_id, values)
-            if entity is Entity.INSPECTION:
-                update_children[row_id] = children
+        # Ids are needed of records others refer to and of inspections (their items follow).
+        with_ids = entity is Entity.INSPECTION or resolver.keeps_ids(entity)
+        new_ids = await insert_rows(
+            session, table, inserts, constant={**common, "created_at": now}, with_ids=with_ids
+        )
+        if with_ids:
+            for values, children in zip(inserts, insert_children, strict=True):
+                row_id = new_ids[values["source_id"]]
+                resolver.remember(entity, values["source_id"], row_id, values)
+                if entity is Entity.INSPECTION:
+                    update_children[row_id] = children
         outcome.inserted += len(inserts)
     if updates:
-        columns = sorted({k for row in updates for k in row} - {"_id"})
-        # Bind names must differ from column names in an UPDATE's SET clause.
-        stmt = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"))
-            .values({c: sa.bindparam(f"v_{c}") for c in columns})
-        )
-        params = [{"_id": row["_id"], **{f"v_{c}": row.get(c) for c in columns}} for row in updates]
-        await session.execute(stmt, params)
+        await update_rows(session, table, updates)
         for values in updates:
             resolver.remember(entity, values["source_id"], values["_id"], values)
         outcome.updated += len(updates)
@@ -445,63 +444,6 @@ async def _existing_rows(
                 mapping = dict(row._mapping)
                 found[usccs[mapping.pop("uscc")]] = mapping
     return found
-
-
-async def _insert(
-    session: AsyncSession, table: sa.Table, rows: Sequence[Mapping[str, Any]]
-) -> dict[str, int]:
-    """Insert a page's new rows of a table in one statement; their ids by source id.
-
-    The ids come back with their source ids (unique within a page) rather than in the order of
-    the rows: SQLAlchemy can tie RETURNING rows to parameter sets only by sending one INSERT per
-    row on SQLite. On PostgreSQL the values travel as one array per column through ``unnest``, so
-    that SQLAlchemy renders no parameter per value and the server parses one short statement;
-    a column with the same value in every row (the source, the sync's timestamps) is sent once
-    (the sync benchmark, M3, measures the difference).
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        names = sorted(set().union(*rows))
-        uniform = all(len(row) == len(names) for row in rows)
-        varying: list[str] = []
-        params: dict[str, Any] = {}
-        for name in names:
-            if uniform:  # every row has every column (the usual case): a C loop
-                values = list(map(itemgetter(name), rows))
-            else:
-                values = [row.get(name) for row in rows]
-            first = values[0]
-            if name != "source_id" and all(value == first for value in values):
-                params[f"c_{name}"] = first
-            else:
-                varying.append(name)
-                params[f"p_{name}"] = values
-        constant = tuple(name for name in names if name not in varying)
-        statement = _unnest_insert(table, tuple(varying), constant)
-        result = await session.execute(statement, params)
-    else:
-        result = await session.execute(
-            sa.insert(table).returning(table.c.id, table.c.source_id), list(rows)
-        )
-    return {source_id: row_id for row_id, source_id in result.all()}
-
-
-@lru_cache(maxsize=64)
-def _unnest_insert(
-    table: sa.Table, varying: tuple[str, ...], constant: tuple[str, ...]
-) -> sa.Insert:
-    """``INSERT INTO table (varying…, constant…) SELECT new_rows.*, :c_constant…
-    FROM unnest(:p_varying::type[], …) AS new_rows(varying…)``."""
-    arrays = [
-        sa.bindparam(f"p_{name}", type_=postgresql.ARRAY(table.c[name].type)) for name in varying
-    ]
-    rows = sa.func.unnest(*arrays).table_valued(*varying).render_derived(name="new_rows")
-    selected = [rows.c[name] for name in varying]
-    selected += [sa.bindparam(f"c_{name}", type_=table.c[name].type) for name in constant]
-    return (
-        sa.insert(table)
-        .from_select([*varying, *constant], sa.select(*selected))
-        .returning(table.c.id, table.c.source_id)
-    )
 
 
 async def _replace_items(
