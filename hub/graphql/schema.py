@@ -178,10 +178,14 @@ class Query(
         loader = info.context.loaders.jurisdiction
         town = await loader.load(viewer.town_id) if viewer.town_id else None
         community = await loader.load(viewer.community_id) if viewer.community_id else None
+        unit = (
+            await info.context.loaders.member_unit.load(viewer.unit_id) if viewer.unit_id else None
+        )
         return ViewerType.of(
             viewer,
             town_code=town.code if town else None,
             community_code=community.code if community else None,
+            unit_name=unit.name if unit else None,
         )
 
     @strawberry.field(description="The towns of the banner and the 水岸新城 office, by code.")

@@ -18,6 +18,9 @@ class ViewerType:
         description="Role, e.g. `public`, `competent_department`, `town`, `community`."
     )
     unit_code: str | None = strawberry.field(description="Code of the caller's member unit.")
+    unit_name: str | None = strawberry.field(
+        description="Name of the caller's member unit, for display."
+    )
     scope: str = strawberry.field(
         description="How far the role reaches: `banner`, `town`, `community` or `unit`."
     )
@@ -29,12 +32,18 @@ class ViewerType:
 
     @classmethod
     def of(
-        cls, viewer: Principal, *, town_code: str | None, community_code: str | None
+        cls,
+        viewer: Principal,
+        *,
+        town_code: str | None,
+        community_code: str | None,
+        unit_name: str | None = None,
     ) -> ViewerType:
         return cls(
             authenticated=viewer.authenticated,
             role=viewer.role.value,
             unit_code=viewer.unit_code,
+            unit_name=unit_name,
             scope=viewer.scope.value,
             town_code=town_code,
             community_code=community_code,

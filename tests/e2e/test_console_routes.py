@@ -15,7 +15,7 @@ from hub.config import Settings
 from tests.conftest import DEMO_TODAY
 from tests.e2e.test_production_mode import PRODUCTION_PII_KEYS
 
-VIEWER = "{ viewer { authenticated unitCode role } }"
+VIEWER = "{ viewer { authenticated unitCode unitName role } }"
 
 
 async def _client(
@@ -58,7 +58,7 @@ async def test_development_sign_in_lists_units_and_issues_a_working_token(
     dev_client: httpx.AsyncClient,
 ) -> None:
     """The demo units come first, one per role; the token issued for a unit is accepted by
-    /graphql as that unit."""
+    /graphql as that unit (the viewer names it)."""
     units = (await dev_client.get("/console/dev/units")).json()["units"]
     demo = [u for u in units if u["demo"]]
     assert demo[0] == {
@@ -75,9 +75,11 @@ async def test_development_sign_in_lists_units_and_issues_a_working_token(
             "/graphql", json={"query": VIEWER}, headers={"Authorization": f"Bearer {token}"}
         )
     ).json()
+    town = next(u for u in units if u["code"] == "town-150627100")
     assert body["data"]["viewer"] == {
         "authenticated": True,
         "unitCode": "town-150627100",
+        "unitName": town["name"],
         "role": "town",
     }
 

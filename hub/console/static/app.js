@@ -3,7 +3,7 @@
 // module pages/<id>.js exporting { id, title, async render(root, ctx) } (see the contract).
 
 import {
-  clearSession, getSignedInUnit, getToken, gql, setSession, setUnauthorizedHandler, subscribe,
+  clearSession, getToken, gql, setSession, setUnauthorizedHandler, subscribe,
 } from "./api.js";
 import { disposeAll } from "./charts.js";
 import { clear, h, messageOf, showError, showLoading } from "./ui.js";
@@ -30,7 +30,7 @@ export const ROLE_LABELS = {
 
 const SCOPE_LABELS = { banner: "全旗", town: "本镇", community: "本社区", unit: "本单位" };
 
-const VIEWER_QUERY = `{ viewer { authenticated role unitCode scope townCode communityCode permissions } }`;
+const VIEWER_QUERY = `{ viewer { authenticated role unitCode unitName scope townCode communityCode permissions } }`;
 
 const app = document.getElementById("app");
 let viewer = null;
@@ -145,8 +145,7 @@ function signOut() {
 // Shell ------------------------------------------------------------------------------------
 
 function renderShell() {
-  const unit = getSignedInUnit();
-  const unitText = unit && unit.code === viewer.unitCode ? unit.name : viewer.unitCode;
+  const unitText = viewer.unitName || viewer.unitCode;
   const where = [SCOPE_LABELS[viewer.scope] || viewer.scope, viewer.communityCode || viewer.townCode].filter(Boolean).join(" ");
   clear(app, 
     h("a", { class: "skip-link", href: "#main", onclick: (e) => { e.preventDefault(); document.getElementById("main").focus(); } }, "跳到主要内容"),

@@ -254,6 +254,6 @@ def test_the_keyboard_reaches_the_sign_in_and_the_navigation(
     console.switch_to.active_element.send_keys(Keys.ENTER)
     wait(console, lambda d: text_of(d, "#page-title") == "台账")
     assert console.execute_script("return location.hash") == "#/ledger"
-    assert console.execute_script("return document.activeElement.id") == "main"
+    wait(console, lambda d: d.execute_script("return document.activeElement.id") == "main")
     current = console.find_element(By.CSS_SELECTOR, ".sidenav a[aria-current='page']")
     assert current.text == "台账"
