@@ -22,6 +22,10 @@ export default {
   title: "督办事项",
   async render(root, ctx) {
     useStylesheet("/console/static/pages/findings.css");
+    if (!ctx.can("read:findings")) {
+      showEmpty(root, "您所在单位的角色不查看督办事项：督办事项由主管部门、各镇、社区、行业部门和督查室跟进。");
+      return null;
+    }
     const p = ctx.params;
     const state = h("select", { id: "f-open" },
       h("option", { value: "open", selected: (p.get("open") || "open") === "open" }, "未消除"),

@@ -49,6 +49,10 @@ export default {
   title: "台账",
   async render(root, ctx) {
     useStylesheet("/console/static/pages/ledger.css");
+    if (!ctx.can("read:ledger")) {
+      showEmpty(root, "您所在单位的角色不查看台账：台账由主管部门、各镇、社区、行业部门和督查室办理或查看。");
+      return null;
+    }
     const p = ctx.params;
     const filters = h("form", { class: "toolbar", "aria-label": "筛选台账", onsubmit: (e) => { e.preventDefault(); apply(); } },
       select("f-status", "状态", STATUS, p.get("status") || ""),

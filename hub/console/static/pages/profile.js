@@ -129,7 +129,9 @@ async function renderProfile(root, ctx, uscc) {
       h("span", { class: "badge" }, STATUS[e.status] || e.status),
       e.generated ? h("span", { class: "badge", title: "演示数据中虚构的企业" }, "演示数据") : null));
   const grid = h("div", { class: "panel-grid" });
-  clear(root, header, grid);
+  const limited = ctx.can("read:enterprise-detail") ? null
+    : h("p", { class: "hint" }, "您所在单位的角色可查看企业登记与信用；服务小区、考核、招投标等明细仅对主管部门、各镇、社区和督查室开放。");
+  clear(root, header, limited, grid);
 
   grid.append(registrationPanel(e));
   if (e.ledgerStatistics) grid.append(ledgerPanel(e));
