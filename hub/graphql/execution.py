@@ -31,10 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from contextlib import suppress
+from inspect import Parameter
 from typing import Any, NamedTuple
 
 from graphql import (
+    FieldNode,
     GraphQLError,
+    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -46,6 +49,7 @@ from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import invalid_return_type_error
 from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 
 
 class _Step(NamedTuple):
@@ -57,6 +61,21 @@ class _Step(NamedTuple):
     """The Python attribute to read when the field is a plain leaf (see the module), else None."""
     coerce: Any
     """The leaf type's ``coerce_output_value`` (plain leaves only)."""
+    call: _Direct | None
+    """How to call the field's resolver function directly (see ``_direct``), else None."""
+
+
+class _Direct(NamedTuple):
+    """A resolver function that may be called without strawberry's wrapper (see ``_direct``)."""
+
+    function: Any
+    info: str | None
+    """The name of its ``info`` parameter (None: it has none)."""
+    info_class: Any
+    """What strawberry passes as ``info`` (``StrawberryConfig.info_class``)."""
+    field: StrawberryField
+    field_def: GraphQLField
+    nodes: list[FieldNode]
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -73,6 +92,14 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # id(grouped field set) → (the set, kept alive so that its id stays its own; the plan)
         self._plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
         self._sync_is_type_of: dict[GraphQLObjectType, bool] = {}
+        # What strawberry's resolver wrapper builds for a resolver (see ``_direct``); None where
+        # the schema is not strawberry's or converts exceptions with handlers.
+        schema = getattr(self.schema, "_strawberry_schema", None)
+        self._info_class = (
+            schema.config.info_class
+            if schema is not None and not schema.exception_handlers and self._short
+            else None
+        )
 
     def execute_fields(
         self,
@@ -90,7 +117,9 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for name, details, attribute, coerce in self._plan(parent_type, grouped_field_set):
+            for name, details, attribute, coerce, call in self._plan(
+                parent_type, grouped_field_set
+            ):
                 if attribute is not None:
                     try:
                         value = getattr(source_value, attribute)
@@ -100,9 +129,15 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     if coerced is not None and coerced is not Undefined:
                         results[name] = coerced
                         continue
-                result = self.execute_field(
-                    parent_type, source_value, details, Path(path, name, parent_type.name), None
-                )
+                field_path = Path(path, name, parent_type.name)
+                if call is not None:
+                    result = self._execute_directly(
+                        call, parent_type, source_value, details, field_path
+                    )
+                else:
+                    result = self.execute_field(
+                        parent_type, source_value, details, field_path, None
+                    )
                 if result is not Undefined:
                     results[name] = result
                     if is_awaitable(result):
@@ -254,6 +289,38 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self._sync_is_type_of[object_type] = answer
         return answer
 
+    def _execute_directly(
+        self,
+        call: _Direct,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        """graphql-core's ``execute_field`` for a field whose resolver is called directly."""
+        field_def = call.field_def
+        return_type = field_def.type
+        info = self.build_resolve_info(field_def, call.nodes, parent_type, path)
+        try:
+            if call.info is None:
+                result = call.function(source)
+            else:
+                strawberry_info = call.info_class(_raw_info=info, _field=call.field)
+                result = call.function(source, **{call.info: strawberry_info})
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, None
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, None
+            )
+            if self.is_awaitable(completed):
+                return self._completed_later(completed, return_type, field_details_list, path)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+        return completed
+
     async def _completed_later(
         self,
         completed: Awaitable[Any],
@@ -288,9 +355,36 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 if is_leaf_type(leaf):
                     attribute = field_def.extensions["strawberry-definition"].python_name
                     coerce = leaf.coerce_output_value
-            steps.append(_Step(name, details, attribute, coerce))
+            call = self._direct(field_def, details) if attribute is None else None
+            steps.append(_Step(name, details, attribute, coerce, call))
         self._plans[id(fields)] = (fields, steps)
         return steps
+
+    def _direct(self, field_def: GraphQLField | None, details: FieldDetailsList) -> _Direct | None:
+        """How to call the field's resolver function without strawberry's wrapper, when that
+        gives the same call: a synchronous method ``(self[, info][, arguments with defaults])``
+        without field extensions (permission classes are extensions), no arguments in the
+        query (so the function's own defaults apply, from which strawberry takes the schema's
+        defaults), and no exception handlers in the schema. The wrapper would build the same
+        ``Info``, convert no arguments and call the function with the source as ``self``."""
+        if field_def is None or self._info_class is None or details[0].node.arguments:
+            return None
+        field = field_def.extensions.get("strawberry-definition")
+        if not isinstance(field, StrawberryField) or field.extensions:
+            return None
+        resolver = field.base_resolver
+        if resolver is None or resolver.is_async or resolver.self_parameter is None:
+            return None
+        info = resolver.info_parameter
+        if resolver.root_parameter or resolver.parent_parameter:
+            return None
+        reserved = {resolver.self_parameter.name, info.name if info else None}
+        for parameter in resolver.signature.parameters.values():
+            if parameter.name not in reserved and parameter.default is Parameter.empty:
+                return None
+        nodes = [detail.node for detail in details]
+        name = info.name if info else None
+        return _Direct(resolver.wrapped_func, name, self._info_class, field, field_def, nodes)
 
 
 async def _settled(results: Any, keys: list[Any]) -> Any:

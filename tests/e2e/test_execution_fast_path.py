@@ -8,7 +8,7 @@ JSON bodies — data, errors, paths, codes — must be equal.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -173,3 +173,39 @@ async def test_public_errors_propagate_to_the_nearest_nullable_field(
     assert [(e["path"], e["extensions"]["code"]) for e in fast["errors"]] == [
         (["enterprises", "nodes", 0, "contracts"], "UNAUTHENTICATED")
     ]
+
+
+class _CountingDirectCalls(HubExecutionContext):
+    """The hub's execution, counting the resolvers it calls without strawberry's wrapper."""
+
+    calls: ClassVar[dict[str, int]] = {}
+
+    def _execute_directly(self, call: Any, parent_type: Any, *args: Any) -> Any:
+        name = f"{parent_type.name}.{call.nodes[0].name.value}"
+        self.calls[name] = self.calls.get(name, 0) + 1
+        return super()._execute_directly(call, parent_type, *args)
+
+
+async def test_relation_fields_are_called_without_strawberrys_wrapper(
+    engine: AsyncEngine,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    api_key: Callable[[str], Awaitable[str]],
+) -> None:
+    """The relation fields of the benchmark's query (no arguments given) call their resolver
+    functions directly, once per parent; fields given arguments keep strawberry's road."""
+    app = create_app(settings, engine=engine, sessionmaker=sessionmaker, clock=lambda: DEMO_TODAY)
+    _with_execution(app, _CountingDirectCalls)
+    _CountingDirectCalls.calls.clear()
+    headers = {"Authorization": f"Bearer {await api_key(COMPETENT_DEPARTMENT)}"}
+    query = NESTED.replace("contracts {", "contracts(current: true) {")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub.test") as client:
+        response = await client.post("/graphql", json={"query": query}, headers=headers)
+    nodes = response.json()["data"]["enterprises"]["nodes"]
+    calls = _CountingDirectCalls.calls
+    assert calls["Enterprise.bids"] == calls["Enterprise.assessments"] == len(nodes)
+    assert calls["EnterpriseCredit.records"] == len(nodes)
+    assert calls["TenderBid.tender"] == sum(len(n["bids"]) for n in nodes)
+    assert calls["ServiceContract.compound"] == sum(len(n["contracts"]) for n in nodes)
+    assert "Enterprise.contracts" not in calls

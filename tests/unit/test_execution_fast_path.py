@@ -46,10 +46,17 @@ class Item:
     required: int
 
     @strawberry.field
-    def twice(self) -> int:
+    def twice(self, info: strawberry.Info, factor: int = 2) -> int:
         if self.required < 0:
-            raise ValueError("negative")
-        return self.required * 2
+            raise ValueError(f"negative at {info.path.as_list()}")
+        return self.required * factor
+
+    @strawberry.field
+    def sometimes_later(self, info: strawberry.Info) -> int:
+        async def later() -> int:
+            return self.required
+
+        return later() if self.required > 1 else info.field_name  # type: ignore[return-value]
 
     @strawberry.field
     async def later(self) -> int:
@@ -108,6 +115,8 @@ class Query:
 
 DOCUMENTS = [
     "{ items { value required twice later leaf { number text items strictItems } } }",
+    "{ items { twice(factor: 3) sometimesLater } }",
+    "{ nullableItems { sometimesLater } generated { sometimesLater } }",
     "{ nullableItems { value twice } }",
     "{ items { value } nullableItems { twice } }",
     "{ generated { value required later } }",
