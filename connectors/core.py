@@ -19,13 +19,13 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import json
-import json.encoder
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
+
+from pydantic import BaseModel
 
 JSON = Any
 """A decoded JSON value."""
@@ -230,29 +230,19 @@ class InvalidRecord(Exception):
         self.source_id = source_id
 
 
-def content_hash(raw: Mapping[str, JSON]) -> str:
-    """SHA-256 of the canonical JSON of a raw upstream record (sorted keys, no spaces)."""
-    return hashlib.sha256(_canonical_json(raw).encode()).hexdigest()
+def content_hash(record: BaseModel) -> str:
+    """SHA-256 of a validated upstream record's JSON as its wire model writes it (pydantic's
+    serializer: the model's fields in their order, no spaces, unknown fields left out).
 
-
-def _canonical_json_text(raw: Mapping[str, JSON]) -> str:
-    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _canonical_json_encoder() -> Callable[[Mapping[str, JSON]], str]:
-    """``_canonical_json_text``, with CPython's C encoder built once instead of once per record
-    (``json.dumps`` builds one per call: half of the time of a record's hash, which the sync
-    computes for every record it reads). The same encoder with the same options, so the same
-    text; decoded JSON cannot be circular, so the circular-reference check is left out."""
-    make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:
-        return _canonical_json_text
-    default = json.JSONEncoder().default
-    encode = make(None, default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
-    return lambda raw: "".join(encode(raw, 0))
-
-
-_canonical_json = _canonical_json_encoder()
+    Two versions of a record with the same hash give the same stored row, which is what lets a
+    re-sync of an unchanged record write nothing; a field the hub ignores (one the upstream
+    added) changes nothing stored, so it does not change the hash either. Taken from the
+    validated values rather than from the raw payload, it costs the sync ~60 % less (one call
+    of the Rust serializer instead of the sorted JSON encoding of a dict; the sync benchmark,
+    M3). A hash taken otherwise (before this definition) differs: each row is then written
+    once more, by the first sync that reads it again.
+    """
+    return hashlib.sha256(record.__pydantic_serializer__.to_json(record)).hexdigest()
 
 
 class Connector(Protocol):

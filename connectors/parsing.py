@@ -43,7 +43,7 @@ def parse_record(
             return Tombstone(entity, gone.id, gone.updatedAt.astimezone(UTC))
         # The model's validator itself: ``model_validate`` only adds a Python call around it.
         record = model.__pydantic_validator__.validate_python(raw)
-        return map_record(record, content_hash=content_hash(raw), **mapping_options)
+        return map_record(record, content_hash=content_hash(record), **mapping_options)
     except ValidationError as exc:
         raise InvalidRecord(validation_reason(exc), source_id=_source_id(raw)) from None
     except InvalidRecord as exc:
