@@ -54,7 +54,8 @@ class ServiceContractType(Node, Sourced):
 
     @strawberry.field(description="The compound served.")
     def compound(self, info: Info) -> CompoundType:
-        return info.context.loaders.compound.resolve(self.compound_id, CompoundType.from_model)
+        loader = info.context.loaders.compound
+        return loader.resolve_shared(self.compound_id, CompoundType.from_model)
 
     @strawberry.field(description="The tender that decided the selection, if it is known.")
     def tender(self, info: Info) -> Tender | None:

@@ -73,7 +73,7 @@ class EnterpriseCreditType:
             bool, strawberry.argument(description="Only the records that count today.")
         ] = False,
     ) -> list[CreditRecordType]:
-        today = info.context.today
+        today = info.context.loaders.today
 
         def build(rows: list[m.EnterpriseCreditRecord]) -> list[CreditRecordType]:
             result = []
@@ -145,7 +145,7 @@ class EnterpriseType(Node, Sourced):
         ] = None,
     ) -> list[ServiceContractType]:
         require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.contracts")
-        today = info.context.today
+        today = info.context.loaders.today
 
         def build(rows: list[m.ServiceContract]) -> list[ServiceContractType]:
             contracts = [ServiceContractType.from_model(r, today=today) for r in rows]
@@ -157,7 +157,7 @@ class EnterpriseType(Node, Sourced):
     async def compounds_served(self, info: Info) -> list[CompoundType]:
         require(info, Permission.READ_ENTERPRISE_DETAIL, what="Enterprise.compoundsServed")
         rows = await info.context.loaders.contracts_by_enterprise.load(self.db_id)
-        today = info.context.today
+        today = info.context.loaders.today
         ids = [r.compound_id for r in rows if ServiceContractType.in_force(r, today)]
         compounds = await info.context.loaders.compound.load_many(ids)
         return [CompoundType.from_model(row) for row in compounds if row is not None]

@@ -31,11 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from contextlib import suppress
+from enum import Enum
 from inspect import Parameter
 from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
+    GraphQLEnumType,
     GraphQLError,
     GraphQLField,
     GraphQLList,
@@ -92,6 +94,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # id(grouped field set) → (the set, kept alive so that its id stays its own; the plan)
         self._plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
         self._sync_is_type_of: dict[GraphQLObjectType, bool] = {}
+        self._enum_coercers: dict[GraphQLEnumType, Any] = {}
         # What strawberry's resolver wrapper builds for a resolver (see ``_direct``); None where
         # the schema is not strawberry's or converts exceptions with handlers.
         schema = getattr(self.schema, "_strawberry_schema", None)
@@ -354,11 +357,32 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     leaf = leaf.of_type
                 if is_leaf_type(leaf):
                     attribute = field_def.extensions["strawberry-definition"].python_name
-                    coerce = leaf.coerce_output_value
+                    coerce = self._coercer(leaf)
             call = self._direct(field_def, details) if attribute is None else None
             steps.append(_Step(name, details, attribute, coerce, call))
         self._plans[id(fields)] = (fields, steps)
         return steps
+
+    def _coercer(self, leaf: Any) -> Any:
+        """The leaf type's ``coerce_output_value``; for an enum, remembering the name of each
+        member it has coerced (strawberry's looks for it among all the values every time)."""
+        coerce = leaf.coerce_output_value
+        if not isinstance(leaf, GraphQLEnumType):
+            return coerce
+        remembered = self._enum_coercers.get(leaf)
+        if remembered is None:
+            names: dict[Enum, Any] = {}
+
+            def remembered(value: Any) -> Any:
+                name = names.get(value) if isinstance(value, Enum) else None
+                if name is None:
+                    name = coerce(value)
+                    if isinstance(value, Enum):
+                        names[value] = name
+                return name
+
+            self._enum_coercers[leaf] = remembered
+        return remembered
 
     def _direct(self, field_def: GraphQLField | None, details: FieldDetailsList) -> _Direct | None:
         """How to call the field's resolver function without strawberry's wrapper, when that

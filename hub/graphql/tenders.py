@@ -31,7 +31,7 @@ def _enterprise(info: Info, enterprise_id: int) -> EnterpriseType:
 
 
 def _tender(info: Info, tender_id: int) -> TenderType:
-    return info.context.loaders.tender.resolve(tender_id, TenderType.from_model)
+    return info.context.loaders.tender.resolve_shared(tender_id, TenderType.from_model)
 
 
 @strawberry.type(name="TenderBid", description="A bid (投标) of an enterprise in a tender.")
