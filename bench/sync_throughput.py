@@ -12,11 +12,13 @@ For each database (PostgreSQL by default, SQLite on request), in one run:
 3. ``SyncManager.run("ordos")`` is timed: the whole source, every stream, with the connector's own
    page size (its ``StreamSpec``; nothing of the connector is changed). httpx's own transport is
    wrapped only to time the exchanges, and a ``before/after_cursor_execute`` listener times the
-   statements. The engine fetches and parses the next pages while it writes the current one, so
-   HTTP and SQL time overlap: ``rest_seconds`` (wall − HTTP − SQL) can be negative, and the
-   hub's CPU seconds say more. Before the timed runs the objects made so far are frozen out of
-   the garbage collector's generations, as ``hub serve`` does once started (``--no-gc-freeze``:
-   as ``hub sync`` leaves them);
+   statements (asyncpg's ``copy_records_to_table``, by which the engine sends new rows that
+   nothing refers to, is timed and counted apart, as "COPY table"). The engine fetches and
+   parses the next pages while it writes the current one, so HTTP and SQL time overlap:
+   ``rest_seconds`` (wall − HTTP − SQL) can be negative, and the hub's CPU seconds say more.
+   Before the timed runs the objects made so far are frozen out of the garbage collector's
+   generations, as ``hub serve`` does once started (``--no-gc-freeze``: as ``hub sync`` leaves
+   them);
 4. ``run("ordos", full=True)`` is timed again on the unchanged upstream while the listener counts
    INSERT/UPDATE/DELETE statements per table and the rows the driver says they wrote: the data
    tables must get none; the engine's bookkeeping (sync_runs, sync_stream_states, sync_leases)
@@ -56,7 +58,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -238,6 +240,30 @@ class StatementLog:
         sa.event.listen(engine.sync_engine, "before_cursor_execute", self._before)
         sa.event.listen(engine.sync_engine, "after_cursor_execute", self._after)
 
+    @contextlib.contextmanager
+    def copies(self) -> Iterator[None]:
+        """Count and time asyncpg's ``copy_records_to_table`` too (the engine's COPY of new rows
+        goes to the driver's connection, past SQLAlchemy's statement events), as "COPY table"
+        with the rows the server says it copied."""
+        original = asyncpg.Connection.copy_records_to_table
+        log = self
+
+        async def timed(connection: Any, table_name: str, **kwargs: Any) -> str:
+            started = time.perf_counter()
+            status: str = await original(connection, table_name, **kwargs)
+            if log.active:
+                key = f"COPY {table_name}"
+                log.count[key] += 1
+                log.rows[key] += int(status.split()[-1])
+                log.seconds[key] += time.perf_counter() - started
+            return status
+
+        asyncpg.Connection.copy_records_to_table = timed  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            asyncpg.Connection.copy_records_to_table = original  # type: ignore[method-assign]
+
     def clear(self) -> None:
         self.count.clear()
         self.rows.clear()
@@ -372,7 +398,8 @@ async def timed_run(manager: SyncManager, probes: Probes, *, full: bool) -> dict
     streams = StreamClock()
     probes.log.active = True
     try:
-        report = await manager.run(SOURCE, full=full, trigger="bench", progress=streams)
+        with probes.log.copies():
+            report = await manager.run(SOURCE, full=full, trigger="bench", progress=streams)
     finally:
         probes.log.active = False
     seconds = time.perf_counter() - streams.started

@@ -26,16 +26,17 @@ ANALYZEd as they grow (``hub.sync.statistics``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import AsyncGenerator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.core import (
     Connector,
@@ -345,11 +346,16 @@ class SyncRunner:
             seen = Outcome()
             received: set[object] = set()
             pass_fetched = 0
-            async with aclosing(read_ahead(self._pages(stream, window, token))) as pages:
+            async with (
+                self._page_sessions() as sessions,
+                aclosing(read_ahead(self._pages(stream, window, token))) as pages,
+            ):
                 async for parsed in pages:
                     page = parsed.page
                     pass_fetched += len(page.records)
-                    outcome = await self._apply(stream, window, parsed, report, stream_report)
+                    outcome = await self._apply(
+                        sessions, stream, window, parsed, report, stream_report
+                    )
                     seen.add(outcome)
                     received.update(raw.get(stream.primary_key) for raw in page.records)
                     if page.total is not None:
@@ -412,8 +418,24 @@ class SyncRunner:
     def _tables(self, stream: StreamSpec) -> list[str]:
         return [table for entity in stream.entities for table in tables_of(entity)]
 
+    @contextlib.asynccontextmanager
+    async def _page_sessions(self) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+        """Sessions for the pages of a window, one transaction each.
+
+        On PostgreSQL they share one connection held for the window: a session of the hub's
+        sessionmaker takes a connection from the pool per page, and the pool checks each one
+        with a ping (three round trips with asyncpg) on the page's path.
+        """
+        bind = self.sessionmaker.kw.get("bind")
+        if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+            yield self.sessionmaker
+            return
+        async with bind.connect() as connection:
+            yield async_sessionmaker(connection, expire_on_commit=False, autoflush=False)
+
     async def _apply(
         self,
+        sessions: async_sessionmaker[AsyncSession],
         stream: StreamSpec,
         window: Window,
         parsed: ParsedPage,
@@ -427,7 +449,7 @@ class SyncRunner:
             parsed.raw_by_id,
         )
         now = self.clock()
-        async with self.sessionmaker() as session, session.begin():
+        async with sessions() as session, session.begin():
             outcome = await apply_page(
                 session,
                 source=self.source,

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -409,6 +410,30 @@ def _resolve(record: MappedRecord, resolver: Resolver) -> tuple[dict[str, Any], 
     return values, None
 
 
+def _stored_columns(model: Any) -> tuple[Any, ...]:
+    return (
+        model.id,
+        model.source_id,
+        model.content_hash,
+        model.source_updated_at,
+        model.deleted_at,
+    )
+
+
+@lru_cache(maxsize=32)
+def _existing_statement(model: Any, postgres: bool) -> sa.Select[Any]:
+    """The look-up of a page's stored rows by source id, built once per table: the statement
+    object carries SQLAlchemy's cache key, which would otherwise be computed again per page."""
+    if postgres:
+        ids = sa.bindparam("source_ids", type_=postgresql.ARRAY(model.source_id.type))
+        among_ids = model.source_id == sa.any_(ids)
+    else:
+        among_ids = model.source_id.in_(sa.bindparam("source_ids", expanding=True))
+    return sa.select(*_stored_columns(model)).where(
+        model.source == sa.bindparam("source"), among_ids
+    )
+
+
 async def _existing_rows(
     session: AsyncSession,
     model: Any,
@@ -416,18 +441,10 @@ async def _existing_rows(
     latest: Mapping[str, MappedRecord | Tombstone],
     entity: Entity,
 ) -> dict[str, Any]:
-    columns = (
-        model.id,
-        model.source_id,
-        model.content_hash,
-        model.source_updated_at,
-        model.deleted_at,
-    )
-    rows = await session.execute(
-        sa.select(*columns).where(
-            model.source == source, among(session, model.source_id, list(latest))
-        )
-    )
+    columns = _stored_columns(model)
+    postgres = session.get_bind().dialect.name == "postgresql"
+    statement = _existing_statement(model, postgres)
+    rows = await session.execute(statement, {"source": source, "source_ids": list(latest)})
     found: dict[str, Any] = {row["source_id"]: row for row in rows.mappings()}
     if entity is Entity.ENTERPRISE:
         # Adopt an enterprise registered before (locally or by another source) by its USCC.
