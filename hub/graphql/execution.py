@@ -211,7 +211,13 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 item_type, field_details_list, info, path, items, position_context
             )
         is_awaitable = self.is_awaitable
-        complete_value = self.complete_value
+        complete_item = self._object_item_completer(item_type, field_details_list, info)
+        if complete_item is None:
+            complete_value = self.complete_value
+
+            def complete_item(item_path: Path, item: Any) -> Any:
+                return complete_value(item_type, field_details_list, info, item_path, item, None)
+
         completed_results: list[Any] = []
         append = completed_results.append
         awaitable_indices: list[int] = []
@@ -228,9 +234,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     awaitable_indices.append(index)
                     continue
                 try:
-                    completed = complete_value(
-                        item_type, field_details_list, info, item_path, item, None
-                    )
+                    completed = complete_item(item_path, item)
                     if is_awaitable(completed):
                         completed = self._completed_later(
                             completed, item_type, field_details_list, item_path
@@ -251,6 +255,45 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_indices:
             return completed_results
         return _settled(completed_results, awaitable_indices)
+
+    def _object_item_completer(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+    ) -> Any:
+        """For a list of objects: a function completing one item as ``complete_value`` would,
+        with the sub-selection collected once for the whole list; None for other item types."""
+        non_null = isinstance(item_type, GraphQLNonNull)
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if not isinstance(object_type, GraphQLObjectType):
+            return None
+        is_type_of = object_type.is_type_of
+        if is_type_of is not None and not self._is_type_of_answers_now(object_type):
+            return None
+        grouped_field_set, new_defer_usages, _forbidden = self.collect_subfields(
+            object_type, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        execute_fields = self.execute_fields
+
+        def complete(path: Path, item: Any) -> Any:
+            if isinstance(item, Exception):
+                raise item
+            if item is None or item is Undefined:
+                if non_null:
+                    msg = (
+                        "Cannot return null for non-nullable field"
+                        f" {info.parent_type}.{info.field_name}."
+                    )
+                    raise TypeError(msg)
+                return None
+            if is_type_of is not None and not is_type_of(item, info):
+                raise invalid_return_type_error(object_type, item, field_details_list)
+            return execute_fields(object_type, item, path, grouped_field_set, None)
+
+        return complete
 
     def complete_object_value(
         self,

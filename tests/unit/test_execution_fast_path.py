@@ -68,6 +68,16 @@ class Item:
         return Leaf(number=self.required, text=None, items=[1, None], strict_items=[1, 2])
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Thing(Named):
+    size: int
+
+
 def _items(values: list[tuple[int | None, int]]) -> list[Item]:
     return [Item(value=v, required=r) for v, r in values]
 
@@ -109,6 +119,15 @@ class Query:
         return PickyValue()  # type: ignore[return-value]
 
     @strawberry.field
+    def things(self, wrong: bool = False, null: bool = False) -> list[Thing]:
+        things: list[Any] = [Thing(name="a", size=1), Thing(name="b", size=2)]
+        if wrong:
+            things.insert(1, Item(value=1, required=1))
+        if null:
+            things.insert(1, None)
+        return things
+
+    @strawberry.field
     def not_a_list(self) -> list[int]:
         return 7  # type: ignore[return-value]
 
@@ -127,6 +146,8 @@ DOCUMENTS = [
     "{ wrongType { value } }",
     "{ picky { name __typename } }",
     "{ notAList }",
+    "{ things { name size } wrong: things(wrong: true) { name } }",
+    "{ things(null: true) { ... on Named { name } } }",
     "{ a: items { b: value ... on Item { c: required } } __typename }",
 ]
 
