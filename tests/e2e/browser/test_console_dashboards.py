@@ -355,6 +355,8 @@ def test_the_competent_department_publishes_an_ended_year_after_confirming(
     assert f"{DRAFT_YEAR} 年度考核排名已发布" in notice
     assert DEMO_TODAY.date().isoformat() in notice
     wait(driver, lambda d: text_of(d, "[data-testid=ranking-state]") == "已发布")
+    focused = driver.switch_to.active_element.get_attribute("class")
+    assert "ranking-notice-good" in focused  # the keyboard's place after the button went
     published = api(live_hub, COMPETENT, RANKING, y=DRAFT_YEAR)["ranking"]
     assert published["published"] is True
     assert published["publishedOn"] == DEMO_TODAY.date().isoformat()

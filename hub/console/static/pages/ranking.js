@@ -71,8 +71,10 @@ export default {
         return;
       }
       if (result.__typename === "RankingPublishSuccess") {
-        clear(outcome).append(notice("good", `${year} 年度考核排名已发布（发布日期 ${fmtDate(result.ranking.publishedOn)}），奖惩已生效。`));
+        const done = notice("good", `${year} 年度考核排名已发布（发布日期 ${fmtDate(result.ranking.publishedOn)}），奖惩已生效。`);
+        clear(outcome).append(done);
         await load();
+        done.focus(); // the button is gone with the draft: keep the keyboard user's place
       } else {
         button.disabled = false;
         const why = result.__typename === "NotPermitted" ? "无权发布" : "发布被拒绝";
@@ -86,7 +88,7 @@ export default {
 };
 
 function notice(tone, text) {
-  return h("p", { class: ["ranking-notice", `ranking-notice-${tone}`], role: tone === "bad" ? "alert" : null }, text);
+  return h("p", { class: ["ranking-notice", `ranking-notice-${tone}`], role: tone === "bad" ? "alert" : null, tabindex: "-1" }, text);
 }
 
 function toolbar(year, thisYear) {

@@ -94,12 +94,15 @@ export default {
           NotPermitted: () => [`无权发起同步：${result.message}`, "bad"],
           ValidationFailed: () => [`同步请求被拒绝：${result.message}`, "bad"],
         }[result.__typename]();
-        clear(outcome).append(h("p", { class: ["sync-notice", `sync-notice-${text[1]}`] }, text[0]));
+        clear(outcome).append(h("p", { class: ["sync-notice", `sync-notice-${text[1]}`], tabindex: "-1" }, text[0]));
       } catch (err) {
-        clear(outcome).append(h("p", { class: "sync-notice sync-notice-bad", role: "alert" },
+        clear(outcome).append(h("p", { class: "sync-notice sync-notice-bad", role: "alert", tabindex: "-1" },
           `同步请求失败：${err.message}（错误代码 ${err.code}）`));
       }
       await load({ quiet: true });
+      // The table was redrawn without the pressed button: keep the keyboard user's place.
+      const shown = outcome.querySelector(".sync-notice");
+      if (shown) shown.focus();
     };
 
     root.append(h("div", { class: "toolbar sync-toolbar" },
