@@ -85,9 +85,9 @@ class Base(DeclarativeBase):
 class Provenance:
     """Where a record came from: an external platform (source and its id) or, when empty, here.
 
-    ``content_hash`` is the hash of the upstream payload, so that a re-sync of an unchanged record
-    writes nothing; ``synced_at`` says how fresh the copy is; ``deleted_at`` marks a record the
-    upstream deleted.
+    ``content_hash`` is the hash of the validated upstream record (``connectors.core``), so that a
+    re-sync of an unchanged record writes nothing; ``synced_at`` says how fresh the copy is;
+    ``deleted_at`` marks a record the upstream deleted.
     """
 
     source: Mapped[str | None] = mapped_column(sa.String(40))
