@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
+from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
 from hub.config import Settings
@@ -36,6 +37,10 @@ SETTLE_ROUNDS = 3
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
+class RequestEnded(RuntimeError):
+    """Database work was asked of a request whose session has been closed."""
+
+
 class RequestDatabase:
     """The one session of a request, used by one coroutine at a time.
 
@@ -48,6 +53,7 @@ class RequestDatabase:
         self._sessionmaker = sessionmaker
         self._session: AsyncSession | None = None
         self._lock = asyncio.Lock()
+        self._closed = False
         self.activity = 0
         """Bumped by every DataLoader key request; see ``run(settle=True)``."""
 
@@ -60,6 +66,11 @@ class RequestDatabase:
         the number of statements depends on the shape of the query, not on the size of lists.
         """
         async with self._lock:
+            if self._closed:
+                # A resolver still running after the answer went out (graphql-core leaves the
+                # siblings of a field whose error nulled their parent to finish on their own):
+                # it must not open a session that nobody would close.
+                raise RequestEnded("the request has ended; its database session is closed")
             if settle:
                 quiet, seen = 0, self.activity
                 while quiet < SETTLE_ROUNDS:
@@ -78,9 +89,14 @@ class RequestDatabase:
         async with for_writing(self._sessionmaker)() as session, session.begin():
             return await work(session)
 
-    async def close(self) -> None:
-        """End the request's transaction (read-only so far: rolled back) and free the connection."""
+    async def close(self, *, final: bool = True) -> None:
+        """End the request's transaction (read-only so far: rolled back) and free the connection.
+
+        ``final`` refuses any later work; a WebSocket connection, whose context serves each of its
+        operations in turn, closes with ``final=False`` after each one.
+        """
         async with self._lock:
+            self._closed = final
             if self._session is not None:
                 await self._session.close()
                 self._session = None
@@ -144,7 +160,7 @@ class CloseDatabase(SchemaExtension):
         finally:
             context = self.execution_context.context
             if isinstance(context, HubContext):
-                await context.db.close()
+                await context.db.close(final=not isinstance(context.request, WebSocket))
                 # graphql-core keeps the context alive in a reference cycle until a full garbage
                 # collection: drop the loaded rows now rather than then.
                 context.loaders.clear()
