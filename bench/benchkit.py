@@ -5,6 +5,7 @@ environment the figures were taken in. Imported by the scripts of this folder (r
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import platform
 import subprocess
@@ -29,6 +30,15 @@ import hub
 def say(message: str) -> None:
     """A progress line on stderr (stdout carries the JSON)."""
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def emit(result: dict[str, Any], json_out: Path | None) -> None:
+    """The result as JSON on stdout, and into ``json_out`` when given (bench/results/…)."""
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    if json_out is not None:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(text + "\n", encoding="utf-8")
+    print(text)
 
 
 @contextlib.asynccontextmanager

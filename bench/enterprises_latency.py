@@ -41,7 +41,7 @@ import benchkit
 import httpx
 import sqlalchemy as sa
 import uvicorn
-from benchkit import say, scratch_database
+from benchkit import emit, say, scratch_database
 from enterprises_floor import FLOOR_PATH, first_difference, floor_route
 from graphql import FieldNode, OperationDefinitionNode, SelectionSetNode, parse
 from sqlalchemy.ext.asyncio import (
@@ -430,11 +430,7 @@ async def main(args: argparse.Namespace) -> int:
         say(f"FAILED: the floor's JSON differs from the GraphQL JSON at {exc}")
         return EXIT_FLOOR_MISMATCH
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    emit(result, args.json_out)
     say(f"done in {result['elapsed_seconds']} s")
     return 0
 

@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from benchkit import say, scratch_database
+from benchkit import emit, say, scratch_database
 from enterprises_latency import (
     BLOCK,
     DEFAULT_POSTGRES_URL,
@@ -202,11 +202,7 @@ async def main(args: argparse.Namespace) -> int:
         "runs": [await run_one(backend, args) for backend in backends],
     }
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    emit(result, args.json_out)
     return 0
 
 

@@ -69,7 +69,7 @@ import benchkit
 import httpx
 import sqlalchemy as sa
 import uvicorn
-from benchkit import postgres_database, say, scratch_database
+from benchkit import emit, postgres_database, say, scratch_database
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -703,10 +703,7 @@ async def main(args: argparse.Namespace) -> int:
         result["runs"].append(await run_one(backend, args))
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)
     result["environment"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    args.json_out.parent.mkdir(parents=True, exist_ok=True)
-    args.json_out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    emit(result, args.json_out)
     say(f"done in {result['elapsed_seconds']} s")
     return 0
 

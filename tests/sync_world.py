@@ -9,9 +9,10 @@ The pieces also serve tests without a ``SyncWorld`` (the kill test syncs in a su
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import random
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -83,6 +84,32 @@ class SyncWorld:
             self.sandboxes[source].truth(),
             pending=pending,
         )
+
+    @contextlib.asynccontextmanager
+    async def hub_client(self) -> AsyncIterator[httpx.AsyncClient]:
+        """An HTTP client of the hub over this world, as 住建局, who reads the sync state and
+        operates the sync (hub.domain.access)."""
+        from hub.app import create_app
+        from hub.domain.access import Role
+        from hub.services import identity
+
+        app = create_app(
+            self.manager.settings,
+            engine=self.engine,
+            sessionmaker=self.sessionmaker,
+            clock=self.clock,
+            sync=self.manager,
+        )
+        async with self.sessionmaker() as session, session.begin():
+            new = await identity.create_client(
+                session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT
+            )
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://hub.test",
+            headers={"Authorization": f"Bearer {new.key}"},
+        ) as client:
+            yield client
 
     async def dispose(self) -> None:
         await self.manager.aclose()

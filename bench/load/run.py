@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchkit, bes
 
 import httpx
 import sqlalchemy as sa
-from benchkit import environment, postgres_database, say
+from benchkit import emit, environment, postgres_database, say
 from loadkit import Connection, Step, Tally, run_clients, summary, timed_post
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -338,11 +338,7 @@ async def main(args: argparse.Namespace) -> int:
     )
     result["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     result["elapsed_seconds"] = round(time.perf_counter() - started, 1)
-    text = json.dumps(result, ensure_ascii=False, indent=2)
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(text + "\n", encoding="utf-8")
-    print(text)
+    emit(result, args.json_out)
     return 0 if mix["errors"] == 0 and result["m4"]["errors"] == 0 else 1
 
 

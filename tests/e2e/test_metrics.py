@@ -15,8 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.app import create_app
 from hub.config import Settings
-from hub.domain.access import Role
-from hub.services import identity
 from tests.conftest import DEMO_TODAY, ScratchDatabases
 from tests.sync_world import SyncWorld, make_world
 
@@ -175,21 +173,7 @@ async def world(scratch: ScratchDatabases) -> AsyncIterator[SyncWorld]:
 async def test_a_sync_run_shows_up_with_its_records_lag_and_breaker(world: SyncWorld) -> None:
     """A run triggered through GraphQL is counted by source and result, with the records it
     fetched and wrote; the source's lag and its closed breaker appear."""
-    app = create_app(
-        world.manager.settings,
-        engine=world.engine,
-        sessionmaker=world.sessionmaker,
-        clock=world.clock,
-        sync=world.manager,
-    )
-    async with world.sessionmaker() as session, session.begin():
-        key = (
-            await identity.create_client(session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT)
-        ).key
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://hub.test", headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    async with world.hub_client() as client:
         before = await scrape(client)
         assert ("hub_sync_lag_seconds", frozenset({("source", "ordos")})) not in before
         mutation = 'mutation { syncTrigger(source: "ordos") { __typename } }'

@@ -6,15 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 
 from connectors.sandbox.records import StoredRecord
 from connectors.sandbox_kit import Faults
-from hub.app import create_app
-from hub.domain.access import Role
 from hub.domain.enums import SyncRunStatus
-from hub.services import identity
 from tests.conftest import ScratchDatabases
 from tests.sync_world import SyncWorld, make_world
 
@@ -30,24 +26,7 @@ async def world(scratch: ScratchDatabases) -> AsyncIterator[SyncWorld]:
 
 @pytest.fixture
 async def api(world: SyncWorld) -> AsyncIterator[Any]:
-    app = create_app(
-        world.manager.settings,
-        engine=world.engine,
-        sessionmaker=world.sessionmaker,
-        clock=world.clock,
-        sync=world.manager,
-    )
-    async with world.sessionmaker() as session, session.begin():
-        # 住建局 reads the sync state and operates the sync (hub.domain.access).
-        key = (
-            await identity.create_client(session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT)
-        ).key
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport,
-        base_url="http://hub.test",
-        headers={"Authorization": f"Bearer {key}"},
-    ) as client:
+    async with world.hub_client() as client:
 
         async def call(query: str, **variables: Any) -> dict[str, Any]:
             response = await client.post("/graphql", json={"query": query, "variables": variables})

@@ -14,10 +14,8 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,7 +24,6 @@ from urllib.parse import parse_qs
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.ordos.client import STREAMS
@@ -46,6 +43,7 @@ from hub.sync.lease import SyncBusy
 from hub.sync.manager import SyncManager
 from hub.sync.sinks import ENTITY_MODELS
 from tests.conftest import ScratchDatabases
+from tests.loopback import served
 from tests.sync_world import assert_store_matches_truth, make_store, read_watermarks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -71,27 +69,6 @@ class RequestLog:
             query = parse_qs(scope["query_string"].decode())
             self.requests.append((scope["path"], {k: v[-1] for k, v in query.items()}))
         await self.app(scope, receive, send)
-
-
-@asynccontextmanager
-async def served(app: ASGIApp) -> AsyncIterator[str]:
-    """Serve the app with uvicorn on a free loopback port; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                if task.done():
-                    task.result()
-                await asyncio.sleep(0.01)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
-        sock.close()
 
 
 @dataclass
@@ -241,7 +218,7 @@ async def test_sync_resumes_from_checkpoint_after_kill(scratch: ScratchDatabases
         url, engine, sessionmaker = await make_store(scratch, today=today)
         log = RequestLog(sandbox_app)
         try:
-            async with served(log) as base_url:
+            async with served(log, lifespan="off") as base_url:
                 sync = SyncProcess(sync_env(url, base_url))
                 if not await kill_mid_window(sync, sessionmaker):
                     continue

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -168,6 +169,19 @@ def console(browser: Any, live_hub: LiveHub) -> Iterator[Any]:
         if entry["level"] == "SEVERE" and entry.get("source") != "network"
     ]
     assert errors == [], errors
+
+
+def api(hub: LiveHub, unit_code: str, query: str, **variables: Any) -> dict[str, Any]:
+    """A GraphQL call to the live hub as the unit (with a development staff token)."""
+    with httpx.Client(base_url=hub.url, timeout=30) as client:
+        token = client.post("/console/dev/token", json={"unit": unit_code}).json()["token"]
+        body = client.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+    assert "errors" not in body, body
+    return body["data"]  # type: ignore[no-any-return]
 
 
 def wait(driver: Any, condition: Callable[[Any], T], message: str = "") -> T:

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -21,25 +20,12 @@ from hub.store import models as m
 from hub.store.ledger_models import LedgerItem
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
-from tests.e2e.browser.conftest import LiveHub, click, text_of, visible, wait
+from tests.e2e.browser.conftest import LiveHub, api, click, text_of, visible, wait
 
 COMMUNITY = "community-150627100001"
 ENTERPRISE = "91150627128386539F"  # 鄂尔多斯市辰恒物业服务有限公司 in the demo data
 SignIn = Callable[[str], Any]
 Shot = Callable[[str], Path]
-
-
-def api(hub: LiveHub, unit_code: str, query: str, **variables: Any) -> dict[str, Any]:
-    """A GraphQL call to the live hub as the unit (with a development staff token)."""
-    with httpx.Client(base_url=hub.url, timeout=30) as client:
-        token = client.post("/console/dev/token", json={"unit": unit_code}).json()["token"]
-        body = client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()
-    assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
 
 
 def text(driver: Any, css: str) -> str:

@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 import sqlalchemy as sa
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
@@ -22,7 +21,7 @@ from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKi
 from hub.store import models as m
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
-from tests.e2e.browser.conftest import LiveHub, click, text_of, visible, wait
+from tests.e2e.browser.conftest import LiveHub, api, click, text_of, visible, wait
 
 SignIn = Callable[[str], Any]
 Shot = Callable[[str], Path]
@@ -55,19 +54,6 @@ if (!chart) return null;
 const o = chart.getOption();
 return { x: o.xAxis[0].data, series: o.series.map((s) => ({ name: s.name, data: s.data })) };
 """
-
-
-def api(hub: LiveHub, unit_code: str, query: str, **variables: Any) -> dict[str, Any]:
-    """A GraphQL call to the live hub as the unit (with a development staff token)."""
-    with httpx.Client(base_url=hub.url, timeout=30) as client:
-        token = client.post("/console/dev/token", json={"unit": unit_code}).json()["token"]
-        body = client.post(
-            "/graphql",
-            json={"query": query, "variables": variables},
-            headers={"Authorization": f"Bearer {token}"},
-        ).json()
-    assert "errors" not in body, body
-    return body["data"]  # type: ignore[no-any-return]
 
 
 def go(driver: Any, hash_path: str) -> None:
