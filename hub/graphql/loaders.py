@@ -181,19 +181,32 @@ class Loaders:
         def loader(batch: BatchFunction) -> BatchLoader[Any, Any]:
             return BatchLoader(db, batch)
 
+        def scoped(model: type[m.Base]) -> Callable[[], Any]:
+            # The scope condition is built by the loader's first batch: a jurisdiction's
+            # conditions are subqueries, costly to build for the forty loaders a request
+            # mostly leaves unused.
+            built: list[Any] = []
+
+            def where() -> Any:
+                if not built:
+                    built.append(visible(model, viewer))
+                return built[0]
+
+            return where
+
         def by_id(model: type[m.Base]) -> BatchLoader[int, Any]:
-            where = visible(model, viewer)
-            return loader(lambda s, ids: records.by_ids(s, model, ids, where=where))
+            where = scoped(model)
+            return loader(lambda s, ids: records.by_ids(s, model, ids, where=where()))
 
         def children(column: Any, *order_by: Any) -> BatchLoader[int, list[Any]]:
-            where = visible(column.class_, viewer)
+            where = scoped(column.class_)
             return loader(
-                lambda s, ids: records.children(s, column, ids, order_by=order_by, where=where)
+                lambda s, ids: records.children(s, column, ids, order_by=order_by, where=where())
             )
 
         def unique(column: Any) -> BatchLoader[Any, Any]:
-            where = visible(column.class_, viewer)
-            return loader(lambda s, keys: records.by_unique(s, column, keys, where=where))
+            where = scoped(column.class_)
+            return loader(lambda s, keys: records.by_unique(s, column, keys, where=where()))
 
         async def current_contracts(
             session: AsyncSession, ids: Sequence[int]
