@@ -81,8 +81,8 @@ from hub.demo import load_demo_data
 from hub.demo.dataset import DEFAULT_TODAY
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
-from hub.sync.engine import Progress
 from hub.sync.manager import SyncManager
+from hub.sync.reports import Progress
 from hub.sync.sinks import ENTITY_MODELS
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -248,10 +248,10 @@ def sync(
 
     from hub.store.migrate import ensure_at_head
     from hub.store.session import create_engine, create_sessionmaker
-    from hub.sync.engine import Progress as SyncProgress
-    from hub.sync.engine import RunReport
     from hub.sync.lease import SyncBusy
     from hub.sync.manager import SyncManager
+    from hub.sync.reports import Progress as SyncProgress
+    from hub.sync.reports import RunReport
 
     settings = _settings()
     console = Console(stderr=True)

@@ -29,8 +29,8 @@ from hub.store.base import utcnow
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from hub.store.sync_models import SyncStreamState
-from hub.sync.engine import RunReport
 from hub.sync.manager import SyncManager
+from hub.sync.reports import RunReport
 from hub.sync.sinks import ENTITY_MODELS
 from tests.conftest import DEMO_TODAY, ScratchDatabases
 

@@ -34,8 +34,8 @@ from hub.errors import ErrorCode
 
 if TYPE_CHECKING:
     from hub.config import Settings
-    from hub.sync.engine import RunReport
     from hub.sync.manager import SyncManager
+    from hub.sync.reports import RunReport
 
 logger = logging.getLogger("hub.metrics")
 

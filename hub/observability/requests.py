@@ -42,7 +42,7 @@ from hub.observability.logs import request_logger
 if TYPE_CHECKING:
     from hub.observability.metrics import HubMetrics
     from hub.observability.tracing import Tracing
-    from hub.sync.engine import RunReport
+    from hub.sync.reports import RunReport
 
 _METRICS: ContextVar[HubMetrics | None] = ContextVar("hub_metrics", default=None)
 _NOTE: ContextVar[RequestNote | None] = ContextVar("hub_request_note", default=None)

@@ -4,7 +4,7 @@ A run of a source takes the source's lease, then syncs its streams in order. For
 pulls the window ``[watermark − lookback, upper)`` where ``upper`` is fixed when the run starts;
 each page is applied and the stream's checkpoint (window and next-page token) committed in ONE
 transaction, so a run that is killed resumes after its last committed page. The next pages are
-fetched and parsed while the current one is written (``read_ahead``); each is applied only after
+fetched and parsed while the current one is written (``hub.sync.pages``); each is applied only after
 the one before it is committed. The watermark moves to ``upper`` only when a window was read
 completely and consistently:
 
@@ -27,13 +27,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -42,7 +40,6 @@ from connectors.core import (
     Connector,
     InvalidRecord,
     MappedRecord,
-    Page,
     PageToken,
     StreamSpec,
     Tombstone,
@@ -55,6 +52,8 @@ from hub.errors import HubError
 from hub.store.base import utcnow
 from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
 from hub.sync.lease import DEFAULT_TTL, Lease
+from hub.sync.pages import ParsedPage, decode_token, encode_token, read_ahead
+from hub.sync.reports import Progress, RunReport, StreamReport, SyncOptions
 from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, among, apply_page, tables_of
 from hub.sync.statistics import TableStatistics
 
@@ -64,61 +63,8 @@ QUARANTINE_MIN_SAMPLE = 50
 """Records a window must hold before its share of invalid records can fail the stream."""
 COUNTS_EVERY = timedelta(seconds=5)
 """How often, at most, a page's transaction also saves the run's counters."""
-READ_AHEAD = 2
-"""Pages fetched and parsed ahead of the one being written, at most (besides one in progress)."""
 PARSE_SLICE = 100
 """Records parsed between two turns of the event loop (a page of 1,000 takes ~15 ms)."""
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class SyncOptions:
-    """How a run behaves; defaults come from the source's settings."""
-
-    lookback: timedelta = timedelta(minutes=10)
-    quarantine_threshold: float = 0.05
-    max_passes: int = 3
-    full: bool = False
-    trigger: str = "cli"
-
-
-@dataclass(frozen=True, slots=True)
-class Progress:
-    """Where a run stands, for progress bars."""
-
-    stream: str
-    fetched: int
-    total: int | None
-
-
-@dataclass
-class StreamReport:
-    """What a run did for one stream."""
-
-    stream: str
-    outcome: Outcome = field(default_factory=Outcome)
-    fetched: int = 0
-    retries: int = 0
-    rate_limited: int = 0
-    passes: int = 0
-    complete: bool = False
-
-
-@dataclass
-class RunReport:
-    """What a run did."""
-
-    run_id: int
-    source: str
-    status: SyncRunStatus = SyncRunStatus.RUNNING
-    streams: list[StreamReport] = field(default_factory=list)
-    error: str | None = None
-
-    def total(self, name: str) -> int:
-        if name in {"fetched", "retries", "rate_limited"}:
-            return sum(getattr(s, name) for s in self.streams)
-        return sum(getattr(s.outcome, name) for s in self.streams)
 
 
 class QuarantineThresholdExceeded(HubError):
@@ -145,61 +91,6 @@ def _consistent(totals: set[int], received: set[object], resumed: bool) -> bool:
     return len(received) == next(iter(totals))
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedPage:
-    """A page and what the connector made of its records."""
-
-    page: Page
-    items: list[MappedRecord | Tombstone]
-    invalid: list[tuple[Mapping[str, Any], InvalidRecord]]
-    raw_by_id: dict[str, Mapping[str, Any]]
-    """The raw record of each valid item, by source id (a quarantined payload, if refused)."""
-
-
-async def read_ahead(
-    items: AsyncGenerator[T, None], *, ahead: int = READ_AHEAD
-) -> AsyncGenerator[T, None]:
-    """Yield the items of ``items`` while a task of its own produces up to ``ahead`` more.
-
-    The sync engine writes a page while the next ones are fetched and parsed: the upstream's
-    serving, the hub's parsing and the database's work overlap instead of adding up. An error
-    producing an item is raised when that item is asked for, i.e. after the ones before it were
-    handled; when the consumer stops early, the production is cancelled and its items dropped.
-    """
-    queue: asyncio.Queue[tuple[bool, T | None, Exception | None]] = asyncio.Queue(ahead)
-
-    async def produce() -> None:
-        try:
-            async for item in items:
-                await queue.put((True, item, None))
-        except Exception as exc:  # handed to the consumer, in order
-            await queue.put((False, None, exc))
-        else:
-            await queue.put((False, None, None))
-
-    producer = asyncio.create_task(produce())
-    try:
-        while True:
-            more, item, error = await queue.get()
-            if error is not None:
-                raise error
-            if not more:
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        producer.cancel()
-        await asyncio.wait([producer])
-        await items.aclose()
-
-
-def _encode_token(token: PageToken) -> str | None:
-    return None if token is None else json.dumps(token)
-
-
-def _decode_token(text: str | None) -> PageToken:
-    return None if text is None else json.loads(text)
-
-
 class SyncRunner:
     """Runs the sync of one source: ``await SyncRunner(...).run()``."""
 
@@ -209,7 +100,7 @@ class SyncRunner:
         connector: Connector,
         client: UpstreamClient,
         *,
-        options: SyncOptions = SyncOptions(),
+        options: SyncOptions | None = None,
         clock: Callable[[], datetime] = utcnow,
         progress: Callable[[Progress], None] | None = None,
         extra_fields: Mapping[str, Any] | None = None,
@@ -217,7 +108,7 @@ class SyncRunner:
         self.sessionmaker = sessionmaker
         self.connector = connector
         self.client = client
-        self.options = options
+        self.options = options or SyncOptions()
         self.clock = clock
         self.progress = progress or (lambda _p: None)
         self.extra_fields = dict(extra_fields or {})
@@ -308,7 +199,7 @@ class SyncRunner:
             windows.append(
                 (
                     Window(lower=state.window_lower, upper=state.window_upper),
-                    _decode_token(state.next_token),
+                    decode_token(state.next_token),
                     state.window_total,
                 )
             )
@@ -487,7 +378,7 @@ class SyncRunner:
                 self._state_update(stream).values(
                     window_lower=window.lower,
                     window_upper=window.upper,
-                    next_token=_encode_token(page.next_token),
+                    next_token=encode_token(page.next_token),
                     window_total=page.total,
                     last_run_id=report.run_id,
                     updated_at=now,

@@ -28,9 +28,10 @@ from hub.store.base import utcnow
 from hub.store.models import MemberUnit
 from hub.store.session import for_writing
 from hub.store.sync_models import ReconciliationItem
-from hub.sync.engine import Progress, RunReport, SyncOptions, SyncRunner
+from hub.sync.engine import SyncRunner
 from hub.sync.lease import SyncBusy
 from hub.sync.registry import build_connector
+from hub.sync.reports import Progress, RunReport, SyncOptions
 from hub.sync.sinks import Resolver, apply_page
 
 logger = logging.getLogger("hub.sync")

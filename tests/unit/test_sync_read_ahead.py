@@ -8,7 +8,7 @@ from contextlib import aclosing
 
 import pytest
 
-from hub.sync.engine import read_ahead
+from hub.sync.pages import read_ahead
 
 
 class Boom(Exception):
