@@ -4,7 +4,6 @@ DataLoaders, the viewer and the request's notion of "now"."""
 from __future__ import annotations
 
 import asyncio
-import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from strawberry.extensions import SchemaExtension
 from hub.config import Settings
 from hub.domain.access import PUBLIC, Principal
 from hub.graphql.loaders import Loaders
+from hub.observability.requests import REQUEST_ID
 from hub.store.base import utcnow
 from hub.store.session import for_writing
 
@@ -32,9 +32,6 @@ T = TypeVar("T")
 
 # Event-loop rounds without a new DataLoader key before a batch is closed (see RequestDatabase).
 SETTLE_ROUNDS = 3
-
-# A client may pass its own request id for tracing; only a short, plain token is accepted.
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 class RequestEnded(RuntimeError):
@@ -146,7 +143,7 @@ def make_context(
         sync=sync,
     )
     sent = request.headers.get("x-request-id") if request is not None else None
-    if sent and _REQUEST_ID.match(sent):
+    if sent and REQUEST_ID.match(sent):
         context.request_id = sent
     return context
 

@@ -29,7 +29,6 @@ import logging
 import math
 import re
 import time
-import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import replace
@@ -72,7 +71,7 @@ from hub.errors import (
 )
 from hub.graphql.context import HubContext
 from hub.graphql.cost import Estimate, operation_cost
-from hub.observability.requests import graphql_result, rate_limited
+from hub.observability.requests import graphql_result, rate_limited, settle_request_id
 from hub.services import documents
 from hub.store.session import database_unavailable
 
@@ -81,7 +80,6 @@ logger = logging.getLogger("hub.limits")
 JSON_TYPES = frozenset({"application/json", "application/graphql+json"})
 """Media types of a POST body. Strawberry itself reads only application/json."""
 
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # as hub.graphql.context accepts
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 DOCUMENT_CACHE_SIZE = 1024
 """Registered documents kept in memory by id (they never change, so the cache never goes stale)."""
@@ -382,7 +380,7 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
-        request_id = _assign_request_id(scope)
+        request_id = settle_request_id(scope)
         try:
             receive = await self._screen(scope, receive)
         except Refused as refused:
@@ -492,16 +490,6 @@ class LimitedGraphQL(GraphQL[HubContext, None]):
                 sub_response.status_code = 429
                 sub_response.headers["Retry-After"] = str(wait)
         return result
-
-
-def _assign_request_id(scope: Scope) -> str:
-    """The request's correlation id: the client's ``X-Request-ID`` if plain, else a new one, put
-    in the headers so that the GraphQL context and the logs use the same."""
-    headers = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
-    sent = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-    request_id = sent if _REQUEST_ID.match(sent) else uuid.uuid4().hex
-    scope["headers"] = [*headers, (b"x-request-id", request_id.encode())]
-    return request_id
 
 
 def _replay(body: bytes) -> Receive:

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 
 _METRICS: ContextVar[HubMetrics | None] = ContextVar("hub_metrics", default=None)
 _NOTE: ContextVar[RequestNote | None] = ContextVar("hub_request_note", default=None)
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")  # as hub.graphql.limits accepts
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+"""A client's ``X-Request-ID`` that the hub keeps (anything else is replaced by a new id)."""
 GRAPHQL_PATH = "/graphql"
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probes and scrapes: logged at DEBUG, not INFO, so they do not drown the requests."""
@@ -99,7 +100,7 @@ class Observer:
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        request_id = _settle_request_id(scope)
+        request_id = settle_request_id(scope)
         note = RequestNote()
         note_token = _NOTE.set(note)
         log_tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -155,14 +156,16 @@ class Observer:
         self.log.log(level, "request", **fields)
 
 
-def _settle_request_id(scope: Scope) -> str:
-    """The client's plain ``X-Request-ID``, or a new id written into the request's headers."""
+def settle_request_id(scope: Scope) -> str:
+    """The client's plain ``X-Request-ID``, or a new id written into the request's headers
+    (here, and again by ``hub.graphql.limits`` for an app served without the ``Observer``: the
+    second call keeps the id the first one wrote)."""
     sent = b""
     for key, value in scope["headers"]:
         if key == b"x-request-id":
             sent = value
     text = sent.decode("latin-1")
-    if _REQUEST_ID.match(text):
+    if REQUEST_ID.match(text):
         return text
     request_id = uuid.uuid4().hex
     scope["headers"] = [
