@@ -6,6 +6,7 @@ Every other module receives a ``Settings`` object; nothing else reads the enviro
 from __future__ import annotations
 
 import enum
+import hmac
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -344,14 +345,33 @@ class Settings(BaseSettings):
             keyring = self.pii_keyring()
         except ValueError as exc:
             raise ValueError(f"personal-data keys: {exc}") from None
-        if self.is_production and (
-            DEMO_PII_KEY_ID in keyring.key_ids or self.pii_index_key_bytes() == DEMO_PII_INDEX_KEY
-        ):
-            raise ValueError(
-                "HUB_PII_KEYS and HUB_PII_INDEX_KEY must not use the public demo keys when "
-                "HUB_ENV=production"
-            )
+        if self.is_production:
+            demo = self._settings_holding_demo_keys()
+            if demo or DEMO_PII_KEY_ID in keyring.key_ids:
+                named = ", ".join(demo) or f"HUB_PII_KEYS[{DEMO_PII_KEY_ID!r}]"
+                raise ValueError(
+                    f"{named}: HUB_PII_KEYS and HUB_PII_INDEX_KEY must not use the public demo "
+                    "keys when HUB_ENV=production (they are in the source code); generate new "
+                    "ones, see README.md, section Personal data"
+                )
         return self
+
+    def _settings_holding_demo_keys(self) -> list[str]:
+        """The key settings whose value is one of the public demo keys, under any key id."""
+        # By value, not by id: HUB_PII_KEYS={"k1": <the demo key>} is as public as "demo". Both
+        # demo values are refused in both settings.
+        demo_values = (DEMO_PII_KEY, DEMO_PII_INDEX_KEY)
+        given = [
+            (f"HUB_PII_KEYS[{key_id!r}]", value) for key_id, value in (self.pii_keys or {}).items()
+        ]
+        if self.pii_index_key is not None:
+            given.append(("HUB_PII_INDEX_KEY", self.pii_index_key))
+        named = []
+        for name, value in given:
+            key = decode_key(value.get_secret_value(), name=name)
+            if any(hmac.compare_digest(key, demo) for demo in demo_values):
+                named.append(name)
+        return named
 
     def pii_keyring(self) -> Keyring:
         """The keyring of personal data (the demo keys in development when none is set)."""
