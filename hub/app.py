@@ -9,11 +9,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -21,17 +19,11 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
-from starlette.websockets import WebSocket
 
 from hub.config import Settings, get_settings
 from hub.console.routes import console_routes
-from hub.domain.access import PUBLIC, Principal
-from hub.errors import DatabaseBehind, Unauthenticated
-from hub.graphql.context import HubContext, make_context
-from hub.graphql.limits import LimitedGraphQL, Limits, error_response
-from hub.graphql.permissions import Authenticator
-from hub.graphql.schema import build_schema
-from hub.graphql.websocket import CredentialTransportWSHandler
+from hub.errors import DatabaseBehind
+from hub.graphql.view import HubGraphQL
 from hub.observability import observe
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
@@ -39,75 +31,6 @@ from hub.store.session import create_engine, create_sessionmaker, for_writing
 from hub.sync.manager import SyncManager
 
 logger = logging.getLogger("hub.app")
-
-
-class HubGraphQL(LimitedGraphQL):
-    """Strawberry's ASGI view with our typed context and the abuse limits (hub.graphql.limits)."""
-
-    def __init__(
-        self,
-        *,
-        settings: Settings,
-        sessionmaker: async_sessionmaker[AsyncSession],
-        clock: Callable[[], datetime] = utcnow,
-        sync: SyncManager | None = None,
-        **options: Any,
-    ) -> None:
-        limits = Limits(settings)
-        super().__init__(build_schema(limits=limits), **options)
-        self.limits = limits
-        self.settings = settings
-        self.sessionmaker = sessionmaker
-        self.clock = clock
-        self.sync = sync
-        self.authenticator = Authenticator(settings, sessionmaker)
-
-    async def admit(self, request: Request, request_id: str) -> Response | None:
-        """Authenticate: the principal goes into the request's state for the context; a
-        credential that does not check out is refused with 401 (never downgraded)."""
-        try:
-            request.state.principal = await self.authenticator.principal(
-                request.headers.get("authorization"), now=self.clock()
-            )
-        except Unauthenticated as exc:
-            return error_response(
-                401,
-                exc.message,
-                code=exc.code,
-                request_id=request_id,
-                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
-            )
-        return None
-
-    graphql_transport_ws_handler_class = CredentialTransportWSHandler
-
-    async def authenticate_ws(self, authorization: str) -> Principal:
-        """The principal of a subscription's ``connection_init`` credential (browsers cannot
-        set headers on a WebSocket; see hub.graphql.websocket)."""
-        return await self.authenticator.principal(authorization, now=self.clock())
-
-    def encode_json(self, data: object) -> str:
-        # Chinese text as it is (sent as UTF-8): a third of the bytes of \u escapes, and
-        # readable. Text, not bytes: graphql-transport-ws messages must be text frames.
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-
-    async def get_context(
-        self, request: Request | WebSocket, response: Response | WebSocket
-    ) -> HubContext:
-        if isinstance(request, WebSocket) and not hasattr(request.state, "principal"):
-            # Subscriptions: the credential of the WebSocket handshake. One that does not check
-            # out fails the operation with UNAUTHENTICATED (never the public's view).
-            request.state.principal = await self.authenticator.principal(
-                request.headers.get("authorization"), now=self.clock()
-            )
-        return make_context(
-            self.settings,
-            self.sessionmaker,
-            request=request,
-            now=self.clock(),
-            sync=self.sync,
-            viewer=getattr(request.state, "principal", PUBLIC),
-        )
 
 
 async def _periodic_checks(
@@ -179,14 +102,7 @@ def create_app(
         if owns_engine:
             await engine.dispose()
 
-    graphql = HubGraphQL(
-        settings=settings,
-        sessionmaker=sessionmaker,
-        graphql_ide=None if settings.is_production else "graphiql",
-        allow_queries_via_get=True,
-        clock=clock,
-        sync=sync,
-    )
+    graphql = HubGraphQL(settings=settings, sessionmaker=sessionmaker, clock=clock, sync=sync)
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})

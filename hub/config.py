@@ -209,6 +209,36 @@ class Settings(BaseSettings):
         description="off | allow | require: `require` runs only documents registered with "
         "`hub documents add` (recommended in production).",
     )
+    # The WebSocket door (graphql-transport-ws at /graphql, hub/graphql/websocket.py): every
+    # limit above applies to each of its operations; these cap the connection itself.
+    ws_max_message_bytes: int = Field(
+        default=100_000,
+        ge=1_000,
+        description="Largest WebSocket message accepted; a larger one closes the connection "
+        "(1009). `hub serve` gives uvicorn the same cap.",
+    )
+    ws_max_connections_per_client: int = Field(
+        default=20,
+        ge=1,
+        description="Open WebSocket connections per API client (or per IP for the public), in "
+        "each replica; one more is closed (4429).",
+    )
+    ws_max_operations_per_connection: int = Field(
+        default=20,
+        ge=1,
+        description="Operations (subscriptions included) running at once on one WebSocket; one "
+        "more closes the connection (4429).",
+    )
+    ws_init_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="Seconds a WebSocket may stay open without connection_init (4408 after).",
+    )
+    ws_legacy_protocol: bool = Field(
+        default=False,
+        description="Also speak the legacy `graphql-ws` subprotocol (subscriptions-transport-ws) "
+        "for old clients; off by default.",
+    )
 
     @field_validator("cost_budget", "rate_limit_client", "rate_limit_ip", mode="before")
     @classmethod

@@ -112,6 +112,8 @@ class HubContext:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     sync: SyncManager | None = None
     loaders: Loaders = field(init=False)
+    media_type: str = "application/json"
+    """The response's media type, negotiated from ``Accept`` (``hub.graphql.view.negotiate``)."""
     pii_audit: AuditBatch | None = field(default=None, init=False)
     """Unmasked personal-data reads waiting for their audit entry (``hub.graphql.pii``)."""
 

@@ -53,11 +53,22 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 class ErrorCodes(SchemaExtension):
-    """Gives every error of a result its ``extensions.code`` and hides internal details."""
+    """Gives every error of a result its ``extensions.code`` and hides internal details.
+
+    On both doors: an HTTP result when the operation ends (``on_operation``), each result of a
+    stream — every operation over a WebSocket — before it is sent (``on_stream_result``; the
+    operation ends only after its results have gone out).
+    """
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
+        self._rewrite(self.execution_context.result)
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        self._rewrite(result)
+        yield
+
+    def _rewrite(self, result: Any) -> None:
         errors = getattr(result, "errors", None)
         if not errors:
             return
@@ -67,6 +78,9 @@ class ErrorCodes(SchemaExtension):
         production = settings is not None and settings.is_production
         rewritten = []
         for error in errors:
+            if error.extensions and "requestId" in error.extensions:
+                rewritten.append(error)  # rewritten already (a stream's result, then the end)
+                continue
             message, extensions = classify(error)
             if extensions["code"] == ErrorCode.DATABASE_UNAVAILABLE.value:
                 logger.warning(
@@ -89,7 +103,7 @@ class ErrorCodes(SchemaExtension):
                     extensions=extensions,
                 )
             )
-        result.errors = rewritten  # type: ignore[union-attr]
+        result.errors = rewritten
 
 
 class CodedParserCache(ParserCache):

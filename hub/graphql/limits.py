@@ -1,22 +1,17 @@
-"""Abuse limits of the GraphQL endpoint (issue #4): no client can bring the hub down with a query.
+"""Abuse limits of the GraphQL endpoint: no client can bring the hub down with a query.
 
-The checks run from the cheapest to the dearest, each as early as it can:
+The view (``hub.graphql.view``) screens HTTP requests and WebSocket messages and then asks this
+module, for every operation of either door:
 
-- **HTTP** (``LimitedGraphQL.__call__``, before anything is parsed): a POST must be
-  ``application/json`` (or ``application/graphql+json``), so that no cross-site HTML form can post
-  (forms send only ``x-www-form-urlencoded``, ``multipart/form-data`` and ``text/plain``): 415;
-  the body (or a GET's query string) is capped: 413/414; a JSON array (a batch) is refused: 400,
-  batching is off. Every request gets a correlation id (``X-Request-ID``, kept when the client
-  sends a plain one), which every error carries as ``extensions.requestId``.
-- **Request** (``LimitedGraphQL.execute_operation``, once the viewer is known): requests per API
-  client, or per IP for anonymous callers: 429 with ``Retry-After``. Then trusted documents:
-  a persisted-query id becomes its registered text, an unknown one is PERSISTED_QUERY_NOT_FOUND.
-- **Document** (schema extensions): tokens (parser), depth, aliases and, in production,
-  introspection (validation rules, cached with the validation result).
+- **Request** (``Limits.admit_request``, once the viewer is known): requests per API client, or
+  per IP for anonymous callers: RATE_LIMITED with ``retryAfter`` (HTTP 429). Then trusted
+  documents (``Limits.resolve_document``): a persisted-query id becomes its registered text, an
+  unknown one is PERSISTED_QUERY_NOT_FOUND.
+- **Document** (schema extensions): tokens (parser), depth, aliases, directives and, in
+  production, introspection (validation rules, cached with the validation result).
 - **Operation** (``OperationLimits``, after validation, with the variables): the cost
   (``hub.graphql.cost``) against the per-request maximum (BAD_USER_INPUT), the stricter per-IP rate
-  of some root fields (``ownerCredit``), then the client's cost budget per window (RATE_LIMITED,
-  answered with 429 and ``Retry-After`` as well).
+  of some root fields (``ownerCredit``), then the client's cost budget per window (RATE_LIMITED).
 
 Counters live in the `limits` library's storage: memory by default, Redis when ``HUB_REDIS_URL``
 is set so that replicas share them. If Redis cannot be reached the request is let through and a
@@ -30,11 +25,9 @@ import math
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
-from typing import Any
 
-from cross_web import HTTPException
 from graphql import DocumentNode, GraphQLError
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
@@ -42,10 +35,7 @@ from limits import RateLimitItem, parse
 from limits.aio.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
-from strawberry.asgi import GraphQL
+from starlette.requests import HTTPConnection
 from strawberry.extensions import (
     AddValidationRules,
     MaxAliasesLimiter,
@@ -54,15 +44,12 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.http import GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
-from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from hub.config import Settings, TrustedDocuments
 from hub.domain.access import Principal
 from hub.errors import (
     BadUserInput,
-    DatabaseUnavailable,
-    ErrorCode,
     HubError,
     PersistedQueryNotFound,
     PersistedQueryNotInList,
@@ -71,14 +58,10 @@ from hub.errors import (
 )
 from hub.graphql.context import HubContext
 from hub.graphql.cost import Estimate, operation_cost
-from hub.observability.requests import graphql_result, rate_limited, settle_request_id
+from hub.observability.requests import rate_limited
 from hub.services import documents
-from hub.store.session import database_unavailable
 
 logger = logging.getLogger("hub.limits")
-
-JSON_TYPES = frozenset({"application/json", "application/graphql+json"})
-"""Media types of a POST body. Strawberry itself reads only application/json."""
 
 _SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
 DOCUMENT_CACHE_SIZE = 1024
@@ -314,6 +297,10 @@ class OperationLimits(SchemaExtension):
                 logger.exception("operation limits could not be checked; operation admitted")
                 refusal = None
             if refusal is not None:
+                if execution.operation_type is OperationType.SUBSCRIPTION:
+                    # A subscription ignores a result set here; strawberry turns what its
+                    # execution hook raises into the subscription's first (error) result.
+                    raise refusal
                 error = GraphQLError(refusal.message, original_error=refusal)
                 execution.result = GraphQLExecutionResult(data=None, errors=[error])
         yield
@@ -334,213 +321,3 @@ class OperationLimits(SchemaExtension):
             key=client_key(context.viewer, context.request),
             ip=client_ip(context.request),
         )
-
-
-# --- HTTP -----------------------------------------------------------------------------------
-
-
-class Refused(Exception):
-    """An HTTP request refused before it reached GraphQL."""
-
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
-
-
-def error_response(
-    status: int,
-    message: str,
-    *,
-    code: ErrorCode,
-    request_id: str,
-    headers: dict[str, str] | None = None,
-    **details: Any,
-) -> Response:
-    """A GraphQL-shaped JSON error body with an HTTP status."""
-    extensions = {**details, "code": code.value, "requestId": request_id}
-    return JSONResponse(
-        {"errors": [{"message": message, "extensions": extensions}]},
-        status_code=status,
-        headers=headers,
-    )
-
-
-class LimitedGraphQL(GraphQL[HubContext, None]):
-    """Strawberry's ASGI view with the HTTP and per-request limits of this module.
-
-    Subclasses provide ``limits`` and ``sessionmaker`` (see ``hub.app.HubGraphQL``).
-    """
-
-    limits: Limits
-    sessionmaker: async_sessionmaker[AsyncSession]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await super().__call__(scope, receive, send)
-            return
-        request_id = settle_request_id(scope)
-        try:
-            receive = await self._screen(scope, receive)
-        except Refused as refused:
-            response = error_response(
-                refused.status,
-                refused.message,
-                code=ErrorCode.BAD_USER_INPUT,
-                request_id=request_id,
-                headers=refused.headers,
-            )
-        else:
-            request = Request(scope, receive)
-            try:
-                refusal = await self.admit(request, request_id)
-                if refusal is not None:
-                    response = refusal
-                else:
-                    try:
-                        response = await self.run(request)
-                    except HTTPException as exc:
-                        response = _http_error(exc, request.method, request_id)
-            except Exception as exc:  # outside a resolver: authentication, trusted documents
-                if not database_unavailable(exc):
-                    raise
-                response = _unavailable(exc, request_id)
-        response.headers["X-Request-ID"] = request_id
-        await response(scope, receive, send)
-
-    async def admit(self, request: Request, request_id: str) -> Response | None:
-        """A refusal of the screened request before it is run (None: go on); the hub
-        authenticates here (``hub.app.HubGraphQL``)."""
-        return None
-
-    def should_render_graphql_ide(self, request: Any) -> bool:
-        # A GET with only a persisted-query id (Apollo's APQ) is an operation, not a browser.
-        return super().should_render_graphql_ide(request) and (
-            request.query_params.get("extensions") is None
-        )
-
-    async def _screen(self, scope: Scope, receive: Receive) -> Receive:
-        """Content type, size and batch checks; returns the body's replay for the view."""
-        cap = self.limits.settings.max_body_bytes
-        if scope["method"] != "POST":
-            if len(scope.get("query_string", b"")) > cap:
-                raise Refused(414, f"the query string is longer than {cap:,} bytes: use POST")
-            return receive
-        headers = dict(scope["headers"])
-        media_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0]
-        media_type = media_type.strip().lower()
-        if media_type not in JSON_TYPES:
-            raise Refused(
-                415,
-                f"a POST body must be application/json, not {media_type or 'untyped'}",
-                headers={"Accept-Post": "application/json"},
-            )
-        if media_type != "application/json":
-            # Strawberry reads only application/json; the body is the same JSON.
-            scope["headers"] = [
-                (k, b"application/json" if k == b"content-type" else v) for k, v in scope["headers"]
-            ]
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > cap:
-            raise Refused(413, f"the request body is larger than {cap:,} bytes")
-        body = bytearray()
-        more = True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > cap:
-                raise Refused(413, f"the request body is larger than {cap:,} bytes")
-        if body.lstrip()[:1] == b"[":
-            raise Refused(400, "batched operations are not accepted: send one per request")
-        return _replay(bytes(body))
-
-    async def execute_operation(  # type: ignore[override]
-        self,
-        request: Request,
-        request_adapter: Any,
-        request_data: GraphQLRequestData | list[GraphQLRequestData],
-        context: HubContext,
-        root_value: None,
-        sub_response: Response,
-    ) -> Any:
-        if isinstance(request_data, GraphQLRequestData):
-            refusal = await self.limits.admit_request(client_key(context.viewer, request))
-            try:
-                if refusal is not None:
-                    raise refusal
-                request_data = await self.limits.resolve_document(request_data, self.sessionmaker)
-            except HubError as exc:
-                result: Any = ExecutionResult(data=None, errors=[_error(exc, context.request_id)])
-            else:
-                result = await super().execute_operation(
-                    request, request_adapter, request_data, context, root_value, sub_response
-                )
-        else:  # a batch: refused by _screen and by strawberry (batching is off)
-            result = await super().execute_operation(
-                request, request_adapter, request_data, context, root_value, sub_response
-            )
-        graphql_result(request_data, result)  # metrics and the request's log line
-        if isinstance(result, ExecutionResult) and result.errors:
-            wait = _retry_after(result.errors)
-            if wait is not None:
-                sub_response.status_code = 429
-                sub_response.headers["Retry-After"] = str(wait)
-        return result
-
-
-def _replay(body: bytes) -> Receive:
-    sent = False
-
-    async def receive() -> Message:
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
-
-
-def _http_error(exc: HTTPException, method: str, request_id: str) -> Response:
-    """Strawberry's own refusals (plain text) as GraphQL-shaped JSON."""
-    if method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
-        return error_response(
-            405,
-            "mutations are not accepted over GET: send them with POST",
-            code=ErrorCode.BAD_USER_INPUT,
-            request_id=request_id,
-            headers={"Allow": "POST"},
-        )
-    code = ErrorCode.NOT_FOUND if exc.status_code == 404 else ErrorCode.BAD_USER_INPUT
-    return error_response(exc.status_code, exc.reason, code=code, request_id=request_id)
-
-
-def _unavailable(exc: Exception, request_id: str) -> Response:
-    """503 with DATABASE_UNAVAILABLE when the database failed before GraphQL ran."""
-    logger.warning("database unavailable before execution: %s", type(exc).__name__)
-    unavailable = DatabaseUnavailable()
-    return error_response(
-        503,
-        unavailable.message,
-        code=unavailable.code,
-        request_id=request_id,
-        headers={"Retry-After": str(unavailable.retry_after)},
-        retryAfter=unavailable.retry_after,
-    )
-
-
-def _error(exc: HubError, request_id: str) -> GraphQLError:
-    return GraphQLError(exc.message, extensions={**exc.extensions(), "requestId": request_id})
-
-
-def _retry_after(errors: Sequence[GraphQLError]) -> int | None:
-    for error in errors:
-        extensions = error.extensions or {}
-        if extensions.get("code") == ErrorCode.RATE_LIMITED.value:
-            wait = extensions.get("retryAfter")
-            return wait if isinstance(wait, int) else 60
-    return None

@@ -2,7 +2,7 @@
 
 ``Observer`` wraps the whole app (``hub.observability.observe`` installs it). For every HTTP
 request it settles the request id (the client's plain ``X-Request-ID`` or a new one, the id that
-``hub.graphql.limits`` then keeps and puts into every error's ``extensions.requestId``), binds it to
+``hub.graphql.view`` then keeps and puts into every error's ``extensions.requestId``), binds it to
 the logs of the request, opens the request's trace span when tracing is on, and when the response
 is done writes one log line (``hub.request``) and, for ``/graphql``, records the request in the
 app's metrics.
@@ -13,8 +13,10 @@ copies into the tasks a request starts (DataLoader batches, a triggered sync) an
 app's lifespan starts (the scheduler).
 
 - ``OperationNotes`` (a schema extension): the operation's name and type, once parsed;
-- ``graphql_result`` (``LimitedGraphQL.execute_operation``): the outcome, ok or the first
-  error's code;
+- ``graphql_result`` (``HubGraphQL.execute_operation``): the outcome, ok or the first
+  error's code; ``viewer_known`` (``HubGraphQL``): the caller's unit and role;
+- ``observed_operation`` (``hub.graphql.websocket``): one WebSocket operation, observed like a
+  request;
 - ``rate_limited`` (``Limits._hit``): a refusal by a rate limit;
 - ``dataloader_batch`` (``BatchLoader._run_batch``): the keys of one batch;
 - ``sync_run`` (``SyncManager.run``): a finished run of a source.
@@ -28,6 +30,7 @@ import re
 import time
 import uuid
 from collections.abc import Awaitable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +43,7 @@ from hub.errors import ErrorCode
 from hub.observability.logs import request_logger
 
 if TYPE_CHECKING:
+    from hub.domain.access import Principal
     from hub.observability.metrics import HubMetrics
     from hub.observability.tracing import Tracing
     from hub.sync.reports import RunReport
@@ -51,6 +55,7 @@ REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 GRAPHQL_PATH = "/graphql"
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probes and scrapes: logged at DEBUG, not INFO, so they do not drown the requests."""
+_OPERATION_LOG = request_logger()
 _STATUS_OUTCOMES = {401: ErrorCode.UNAUTHENTICATED.value, 429: ErrorCode.RATE_LIMITED.value}
 
 
@@ -62,6 +67,18 @@ class RequestNote:
     kind: str = "query"
     outcome: str | None = None
     parsed: bool = False
+    unit: str | None = None
+    """The caller's member unit and role, once authenticated (``viewer_known``)."""
+    role: str | None = None
+
+    def result(self, result: Any) -> None:
+        """The outcome of a GraphQL result: ``ok``, or the code of its first error."""
+        errors = getattr(result, "errors", None)
+        if not errors:
+            self.outcome = self.outcome or "ok"
+            return
+        extensions = getattr(errors[0], "extensions", None) or {}
+        self.outcome = str(extensions.get("code") or ErrorCode.INTERNAL.value)
 
 
 class Observer:
@@ -140,7 +157,6 @@ class Observer:
             self.metrics.request(
                 operation=note.operation, kind=note.kind, outcome=outcome, seconds=seconds
             )
-        principal = scope.get("state", {}).get("principal")
         level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
         fields: dict[str, Any] = {
             "method": scope.get("method"),
@@ -148,8 +164,8 @@ class Observer:
             "status": status,
             "duration_ms": round(seconds * 1000, 2),
             "request_id": request_id,
-            "unit": getattr(principal, "unit_code", None),
-            "role": getattr(getattr(principal, "role", None), "value", None),
+            "unit": note.unit,
+            "role": note.role,
         }
         if graphql:
             fields.update(operation=note.operation or "anonymous", type=note.kind, outcome=outcome)
@@ -158,7 +174,7 @@ class Observer:
 
 def settle_request_id(scope: Scope) -> str:
     """The client's plain ``X-Request-ID``, or a new id written into the request's headers
-    (here, and again by ``hub.graphql.limits`` for an app served without the ``Observer``: the
+    (here, and again by ``hub.graphql.view`` for an app served without the ``Observer``: the
     second call keeps the id the first one wrote)."""
     sent = b""
     for key, value in scope["headers"]:
@@ -209,13 +225,52 @@ def graphql_result(request_data: Any, result: Any) -> None:
     if note is None:
         return
     if not note.parsed:
-        note.operation = getattr(request_data, "operation_name", None)
-    errors = getattr(result, "errors", None)
-    if not errors:
-        note.outcome = "ok"
-        return
-    extensions = getattr(errors[0], "extensions", None) or {}
-    note.outcome = str(extensions.get("code") or ErrorCode.INTERNAL.value)
+        operation = getattr(request_data, "operation_name", None)
+        note.operation = operation if isinstance(operation, str) else None
+    note.result(result)
+
+
+def viewer_known(principal: Principal) -> None:
+    """The request's caller is authenticated: its unit and role go into the request's line."""
+    note = _NOTE.get()
+    if note is not None:
+        note.unit = principal.unit_code
+        note.role = principal.role.value if principal.authenticated else None
+
+
+@contextmanager
+def observed_operation(request_id: str, principal: Principal) -> Iterator[RequestNote]:
+    """One operation over the WebSocket, observed like an HTTP request: a note for the hooks,
+    its request id bound to the logs, and at the end its log line and metrics (method ``WS``)."""
+    started = time.perf_counter()
+    note = RequestNote()
+    note_token = _NOTE.set(note)
+    log_tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+    viewer_known(principal)
+    try:
+        yield note
+    finally:
+        seconds = time.perf_counter() - started
+        metrics = _METRICS.get()
+        outcome = note.outcome or "ok"
+        if metrics is not None:
+            metrics.request(
+                operation=note.operation, kind=note.kind, outcome=outcome, seconds=seconds
+            )
+        _OPERATION_LOG.info(
+            "request",
+            method="WS",
+            path=GRAPHQL_PATH,
+            duration_ms=round(seconds * 1000, 2),
+            request_id=request_id,
+            unit=note.unit,
+            role=note.role,
+            operation=note.operation or "anonymous",
+            type=note.kind,
+            outcome=outcome,
+        )
+        structlog.contextvars.reset_contextvars(**log_tokens)
+        _NOTE.reset(note_token)
 
 
 def rate_limited(limit: str) -> None:
