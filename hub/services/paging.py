@@ -37,6 +37,19 @@ class Ordering:
     name: str
     keys: tuple[SortKey, ...]
 
+    @property
+    def subject(self) -> str:
+        """The list the ordering pages: the table of its last key, the rows' primary key.
+
+        Cursors carry it, so that a cursor of one list is refused by another whose ordering has
+        the same name (``compounds`` and ``enterprises`` are both ordered by ``NAME``).
+        """
+        table = getattr(self.keys[-1].column, "table", None)
+        name = getattr(table, "name", None)
+        if not isinstance(name, str):
+            raise TypeError(f"ordering {self.name} must end with a primary key column")
+        return name
+
     def order_by(self) -> list[ColumnElement[Any]]:
         return [k.column.desc() if k.descending else k.column.asc() for k in self.keys]
 

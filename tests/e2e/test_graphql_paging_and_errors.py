@@ -75,9 +75,16 @@ def only_error(body: dict[str, object]) -> dict[str, object]:
     [
         ({"first": 101}, "between 0 and 100"),
         ({"first": -1}, "between 0 and 100"),
-        ({"first": 5, "after": "garbage!"}, "cursor is malformed"),
+        ({"first": 5, "after": "garbage!"}, "the cursor is not one of this list's"),
         (
             {"first": 5, "after": base64.urlsafe_b64encode(b'["USCC", ["x", 1]]').decode()},
+            "the cursor is not one of this list's (malformed)",  # the old format
+        ),
+        (
+            {
+                "first": 5,
+                "after": base64.urlsafe_b64encode(b'["enterprises","USCC",["x",1]]').decode(),
+            },
             "another ordering",
         ),
     ],
