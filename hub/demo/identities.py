@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from hub.demo import places
 from hub.domain.identifiers import USCC_ALPHABET, resident_id_check_digit, uscc_check_char
+from hub.domain.pii import parse_phone
 
 # GB 11714 (organisation code, positions 9–17 of a USCC): weights of the 8 body characters.
 _ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -28,8 +29,11 @@ def person_name(rng: random.Random) -> str:
 
 
 def mobile(rng: random.Random) -> str:
-    """An 11-digit mobile number with a common prefix (13x, 15x, 18x)."""
-    return rng.choice(places.MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}"
+    """An 11-digit mobile number with a common prefix (13x, 15x, 18x), checked as every phone
+    that enters the hub is (``hub.domain.pii.parse_phone``)."""
+    return str(
+        parse_phone(rng.choice(places.MOBILE_PREFIXES) + f"{rng.randrange(100_000_000):08d}")
+    )
 
 
 def resident_id(rng: random.Random, *, born_from: int = 1950, born_to: int = 2000) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
 from hub.domain.committees import CommitteeAssessmentResult, Election, awaits_reelection
-from hub.domain.pii import mask_name, mask_phone
+from hub.domain.pii import PHONE_RULE, mask
 from hub.graphql import pii
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole, CommitteeStatus
@@ -72,7 +72,7 @@ class CommitteeMemberType:
         keyring = info.context.settings.pii_keyring()
         value = open_field(keyring, "committee_members", field, self.row.id, token)
         if not unmasked:
-            return mask_name(value) if field == "name" else mask_phone(value)
+            return mask(field, value)
         return pii.unmasked(
             info, value, subject_type="CommitteeMember", subject_id=self.row.id, field=field
         )
@@ -282,7 +282,8 @@ class CommitteeMemberInput:
     name: str = strawberry.field(description="Full name (personal data: stored encrypted).")
     role: CommitteeMemberRole = strawberry.field(description="主任, 副主任 or 委员.")
     phone: str | None = strawberry.field(
-        default=None, description="Mobile number (personal data: stored encrypted)."
+        default=None,
+        description=f"Phone number (personal data: stored encrypted): {PHONE_RULE}.",
     )
 
 

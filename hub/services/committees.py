@@ -28,12 +28,15 @@ from hub.domain.committees import (
 from hub.domain.crypto import Keyring
 from hub.domain.enums import CommitteeMemberRole, CommitteeStatus, UnitRole
 from hub.domain.findings import FindingSeverity, Hit, RuleDefinition
+from hub.domain.pii import normalize_phone
+from hub.domain.text import NAME_LENGTH, check_text
 from hub.errors import Forbidden, InvalidValue, NotFound
 from hub.services.findings import Rule, register_rule
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
 from hub.services.scope import narrow
+from hub.services.validation import check_fits
 from hub.store.committee_models import CommitteeAssessment, CommitteeTraining
 from hub.store.models import (
     CommitteeMember,
@@ -129,9 +132,13 @@ async def record_election(
     """Record a committee elected by an owners' assembly: the compound's first committee (its
     founding) or the next term of the existing one. Members' names and phones are sealed."""
     validate_election(election)
+    phones = []
     for n, member in enumerate(members):
+        check_text(f"members[{n}].name", member.name, max_length=NAME_LENGTH)
         if not member.name.strip():
             raise InvalidValue(f"members[{n}].name", "give the member's name")
+        # Stored in canonical form, so that every stored phone has a kind the masks know.
+        phones.append(normalize_phone(member.phone, field=f"members[{n}].phone"))
     compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
     committee = await session.scalar(
         sa.select(OwnersCommittee).where(OwnersCommittee.compound_id == compound.id)
@@ -173,11 +180,11 @@ async def record_election(
     ]
     session.add_all(rows)
     await session.flush()  # the ids bind the sealed values to their rows
-    for row, member in zip(rows, members, strict=True):
+    for row, member, phone in zip(rows, members, phones, strict=True):
         sealed = seal_row(
             keyring,
             "committee_members",
-            {"id": row.id, "name": member.name.strip(), "phone": member.phone or None},
+            {"id": row.id, "name": member.name.strip(), "phone": phone},
         )
         row.name_encrypted = sealed["name_encrypted"]
         row.phone_encrypted = sealed["phone_encrypted"]
@@ -197,6 +204,7 @@ async def record_training(
     today: date,
 ) -> CommitteeTraining:
     """Record a training of a committee's members (R9)."""
+    check_fits("topic", topic, CommitteeTraining.topic)
     committee = await get_committee_in_scope(
         session, principal=principal, committee_id=committee_id
     )
@@ -236,6 +244,8 @@ async def record_assessment(
 ) -> CommitteeAssessment:
     """Record the community's assessment of a committee for a year (R9): one per year; a reward
     only for an EXCELLENT committee. An UNQUALIFIED result opens the re-election finding."""
+    check_fits("reward", reward, CommitteeAssessment.reward)
+    check_fits("note", note, CommitteeAssessment.note)
     committee = await get_committee_in_scope(
         session, principal=principal, committee_id=committee_id
     )
