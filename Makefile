@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres test-browser lint schema bench clean
+.PHONY: install spec-audit run test test-sqlite test-postgres test-browser lint schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,18 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The GraphQL-over-HTTP specification's audit (tests/e2e/test_graphql_over_http_spec.py) runs the
+# npm package graphql-http under Node.js, installed from tests/spec's own lock file.
+SPEC_STAMP := tests/spec/node_modules/.installed-stamp
+
+$(SPEC_STAMP): tests/spec/package.json tests/spec/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "FAILED: make test needs Node.js 18+ and npm" \
+	  "(the GraphQL-over-HTTP audit of tests/spec); install the Debian packages nodejs and npm" >&2; exit 1; }
+	@npm ci --prefix tests/spec --no-audit --no-fund --loglevel=error
+	@touch $(SPEC_STAMP)
+
+spec-audit: $(SPEC_STAMP)
+
 ## make run: migrate ./var/hub.db, load the demo data if it is empty, serve with GraphiQL.
 run: install
 	@mkdir -p var
@@ -24,7 +36,7 @@ run: install
 	@$(BIN)/hub serve --with-sandboxes
 
 ## make test: lint, then the whole suite on SQLite and (when reachable) on PostgreSQL.
-test: install
+test: install spec-audit
 	@scripts/run-tests
 
 ## make test-browser: only the console's browser tests (headless /usr/bin/chromium), on SQLite.

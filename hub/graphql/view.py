@@ -40,6 +40,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -385,6 +386,10 @@ class HubGraphQL(GraphQL[HubContext, None]):
                 # No query, no such operation, a subscription over HTTP: the request's error.
                 refusal = BadUserInput(_http_reason(exc))
                 result = ExecutionResult(data=None, errors=[_error(refusal, context.request_id)])
+                if isinstance(exc.__cause__, MissingQueryError):
+                    # Not a well-formed GraphQL-over-HTTP request (no `query`): 400 whichever
+                    # media type, as for a body that is not JSON.
+                    sub_response.status_code = 400
         graphql_result(request_data, result)  # metrics and the request's log line
         if isinstance(result, ExecutionResult) and result.errors:
             wait = _retry_after(result.errors)
