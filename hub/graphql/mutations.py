@@ -77,6 +77,7 @@ def _sync_trigger(info: Info, source: str, full: bool) -> SyncTriggerResult:
     if manager is None:
         return ValidationFailed(message="no sync manager runs in this process", field=None)
     try:
+        sync_service.known_source(manager.sources, source)
         manager.trigger(
             source,
             full=full,
@@ -110,7 +111,11 @@ class Mutation(
     ) -> SyncTriggerResult:
         result = _sync_trigger(info, source, full)
         outcome = _OUTCOMES.get(type(result), "ok")
-        detail = {"source": source, "full": full}
+        # The audit log keeps a configured source name, never other text of the client's (it
+        # once was a resident's ID number): the outcome `invalid` says that the name was unknown.
+        manager = info.context.sync
+        known = manager is not None and source in manager.sources
+        detail = {"source": source if known else None, "full": full}
         await audit.write_now(info, audit.event(info, "syncTrigger", outcome, detail=detail))
         return result
 

@@ -39,6 +39,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import SchemaExtension
 
+from hub.domain.redaction import redact
 from hub.errors import ErrorCode
 from hub.observability.logs import request_logger
 
@@ -51,7 +52,8 @@ if TYPE_CHECKING:
 _METRICS: ContextVar[HubMetrics | None] = ContextVar("hub_metrics", default=None)
 _NOTE: ContextVar[RequestNote | None] = ContextVar("hub_request_note", default=None)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-"""A client's ``X-Request-ID`` that the hub keeps (anything else is replaced by a new id)."""
+"""A client's ``X-Request-ID`` that the hub keeps (anything else, or an id shaped like an ID
+number, a phone number or an API key, is replaced by a new id)."""
 GRAPHQL_PATH = "/graphql"
 QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probes and scrapes: logged at DEBUG, not INFO, so they do not drown the requests."""
@@ -172,6 +174,13 @@ class Observer:
         self.log.log(level, "request", **fields)
 
 
+def keeps_request_id(text: str) -> bool:
+    """Whether a client's ``X-Request-ID`` is kept: a plain id (``REQUEST_ID``) without the shape
+    of personal data or a credential, since the id goes into every log line and audit entry of
+    the request (a client once sent a resident's ID number)."""
+    return REQUEST_ID.match(text) is not None and redact(text) == text
+
+
 def settle_request_id(scope: Scope) -> str:
     """The client's plain ``X-Request-ID``, or a new id written into the request's headers
     (here, and again by ``hub.graphql.view`` for an app served without the ``Observer``: the
@@ -181,7 +190,7 @@ def settle_request_id(scope: Scope) -> str:
         if key == b"x-request-id":
             sent = value
     text = sent.decode("latin-1")
-    if REQUEST_ID.match(text):
+    if keeps_request_id(text):
         return text
     request_id = uuid.uuid4().hex
     scope["headers"] = [

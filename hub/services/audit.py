@@ -3,6 +3,13 @@
 Append-only: this module inserts and reads, nothing in the hub updates or deletes audit rows.
 An entry names who (role, unit, credential), what (action, subject, fields) and when; never the
 personal data itself.
+
+Some of what an entry holds comes from the client (the operation name, the arguments a mutation
+puts in ``detail``, such as the source name of ``syncTrigger``), so ``record`` bounds and cleans
+every text before it is stored (``clean_event``): each column is cut to its length, a ``detail``
+text to ``MAX_DETAIL_TEXT`` characters, control characters are replaced, and anything shaped like
+an ID number, a phone number or a credential is masked (``hub.domain.redaction``). ``detail`` keeps
+at most ``MAX_DETAIL_ITEMS`` entries per level, ``MAX_DETAIL_DEPTH`` levels deep.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Principal
+from hub.domain.redaction import clean_text
 from hub.store.access_models import AuditEntry
 from hub.store.base import utcnow
 
@@ -39,23 +47,57 @@ class AuditEvent:
     detail: dict[str, Any] | None = None
 
 
+MAX_DETAIL_TEXT = 200
+"""Characters kept of one text in an entry's ``detail``."""
+MAX_DETAIL_ITEMS = 20
+"""Entries kept of one mapping or list in ``detail``."""
+MAX_DETAIL_DEPTH = 3
+"""Levels of nesting kept in ``detail`` (deeper values are replaced by a marker)."""
+_TOO_DEEP = "[nested]"
+
+
+def _column_text(value: str | None, column: str) -> str | None:
+    """A text for the column: cleaned (see the module) and no longer than the column."""
+    if value is None:
+        return None
+    length = getattr(AuditEntry.__table__.c[column].type, "length", None) or MAX_DETAIL_TEXT
+    return clean_text(str(value), limit=length)
+
+
+def clean_detail(value: Any, *, depth: int = 0) -> Any:
+    """``detail`` fit to be stored: JSON values only, texts cleaned and cut, containers bounded."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return clean_text(value, limit=MAX_DETAIL_TEXT)
+    if depth >= MAX_DETAIL_DEPTH:
+        return _TOO_DEEP
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_DETAIL_ITEMS]
+        return {clean_text(str(k), limit=60): clean_detail(v, depth=depth + 1) for k, v in items}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [clean_detail(v, depth=depth + 1) for v in list(value)[:MAX_DETAIL_ITEMS]]
+    return clean_text(str(value), limit=MAX_DETAIL_TEXT)
+
+
 def record(
     session: AsyncSession, principal: Principal, event: AuditEvent, *, at: datetime | None = None
 ) -> AuditEntry:
-    """Add the entry to the session (written with the session's transaction)."""
+    """Add the entry to the session (written with the session's transaction); every text is
+    bounded and cleaned first (see the module)."""
     entry = AuditEntry(
         occurred_at=at or utcnow(),
         actor_role=principal.role.value,
-        actor_unit=principal.unit_code,
-        actor_client=principal.client,
-        action=event.action,
-        operation=event.operation,
-        subject_type=event.subject_type,
-        subject_id=event.subject_id,
-        fields=",".join(event.fields) or None,
-        outcome=event.outcome,
-        request_id=event.request_id,
-        detail=event.detail,
+        actor_unit=_column_text(principal.unit_code, "actor_unit"),
+        actor_client=_column_text(principal.client, "actor_client"),
+        action=_column_text(event.action, "action"),
+        operation=_column_text(event.operation, "operation"),
+        subject_type=_column_text(event.subject_type, "subject_type"),
+        subject_id=_column_text(event.subject_id, "subject_id"),
+        fields=_column_text(",".join(event.fields) or None, "fields"),
+        outcome=_column_text(event.outcome, "outcome"),
+        request_id=_column_text(event.request_id, "request_id"),
+        detail=clean_detail(event.detail) if event.detail is not None else None,
     )
     session.add(entry)
     return entry

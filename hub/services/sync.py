@@ -3,7 +3,7 @@ reconciliation items."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.enums import JurisdictionLevel, ReconciliationStatus
 from hub.domain.names import normalize_compound_name
+from hub.domain.redaction import clean_text
 from hub.errors import BadUserInput, NotFound
 from hub.services.paging import Ordering, SortKey
 from hub.store.base import utcnow
@@ -43,6 +44,27 @@ class SourceState:
         if not times or any(t is None for t in times):
             return None
         return min(t for t in times if t is not None)
+
+
+SOURCE_ECHO = 40
+"""Characters of an unknown source name repeated in the refusal (and kept in the audit log)."""
+
+
+def echo_of_source(source: str) -> str:
+    """What of a source name sent by a client may be repeated: cleaned and short (a client sent
+    a resident's ID number as the source once; see ``hub.domain.redaction``)."""
+    return clean_text(source, limit=SOURCE_ECHO)
+
+
+def known_source(names: Collection[str], source: str) -> str:
+    """``source`` when it names one of the configured sources; otherwise BAD_USER_INPUT on the
+    field ``source`` naming the configured ones, and repeating only ``echo_of_source``."""
+    if source in names:
+        return source
+    known = ", ".join(sorted(names)) or "none configured"
+    raise BadUserInput(
+        f"source: unknown source {echo_of_source(source)!r} (known: {known})", field="source"
+    )
 
 
 async def source_states(session: AsyncSession, names: Sequence[str]) -> list[SourceState]:

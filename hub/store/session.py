@@ -30,7 +30,9 @@ does not answer fails the request within this bound instead of hanging it."""
 def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
     """An async engine for the URL, with SQLite tuned for a small embedded store."""
     parsed = make_url(url)
-    kwargs: dict[str, Any] = {"echo": echo}
+    # hide_parameters: bound values (ID numbers, names, the key prefix) stay out of the text of
+    # SQLAlchemy's errors, which end up in tracebacks in the log (issue #12, 2).
+    kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
