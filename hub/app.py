@@ -108,18 +108,22 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        # Bounded by HUB_READINESS_TIMEOUT_SECONDS: a database that does not answer (frozen,
+        # partitioned) makes the hub "not ready" within the probe's patience, not never.
         try:
-            async with engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-            await ensure_at_head(engine)
+            async with asyncio.timeout(settings.readiness_timeout_seconds):
+                async with engine.connect() as connection:
+                    await connection.execute(sa.text("SELECT 1"))
+                await ensure_at_head(engine)
+                revision = await current_revision(engine)
         except DatabaseBehind as exc:
             return JSONResponse({"status": "not ready", "reason": exc.message}, status_code=503)
-        except Exception as exc:  # any driver error means: not ready
+        except Exception as exc:  # any driver error, or no answer in time, means: not ready
             logger.warning("readiness check failed: %s", type(exc).__name__)
-            return JSONResponse(
-                {"status": "not ready", "reason": "database unreachable"}, status_code=503
-            )
-        return JSONResponse({"status": "ready", "revision": await current_revision(engine)})
+            timed_out = isinstance(exc, TimeoutError)
+            reason = "database not answering" if timed_out else "database unreachable"
+            return JSONResponse({"status": "not ready", "reason": reason}, status_code=503)
+        return JSONResponse({"status": "ready", "revision": revision})
 
     async def index(request: Request) -> Response:
         if settings.is_production:

@@ -7,10 +7,10 @@ unit of work opens its own ``AsyncSession`` from the returned ``async_sessionmak
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event, exc
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,17 +18,46 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+if TYPE_CHECKING:
+    from hub.config import Settings
+
 WRITE_OPTION = "hub_writes"
 """Execution option marking a SQLite connection whose transaction will write."""
 
 
-CONNECT_TIMEOUT_SECONDS = 10
-"""Longest wait for a new PostgreSQL connection (asyncpg waits 60 s by default): a server that
-does not answer fails the request within this bound instead of hanging it."""
+CONNECT_TIMEOUT_SECONDS = 5.0
+"""Longest wait for a new PostgreSQL connection, the server's answer to the start-up included
+(asyncpg waits 60 s by default): a server that does not answer fails the request within this
+bound instead of hanging it. Setting: HUB_DATABASE_CONNECT_TIMEOUT_SECONDS."""
+
+COMMAND_TIMEOUT_SECONDS = 10.0
+"""Longest wait for one statement's answer (asyncpg's ``command_timeout``; SQLite's busy timeout,
+the wait for another connection's write lock). PostgreSQL's own ``statement_timeout`` would not
+help here: a frozen or unreachable server never enforces it. Setting:
+HUB_DATABASE_COMMAND_TIMEOUT_SECONDS."""
+
+POOL_TIMEOUT_SECONDS = 5.0
+"""Longest wait for a free connection of the pool (SQLAlchemy waits 30 s by default): when every
+connection hangs on a server that does not answer, the next requests give up this soon.
+Setting: HUB_DATABASE_POOL_TIMEOUT_SECONDS."""
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
-    """An async engine for the URL, with SQLite tuned for a small embedded store."""
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    command_timeout: float | None = COMMAND_TIMEOUT_SECONDS,
+    pool_timeout: float = POOL_TIMEOUT_SECONDS,
+) -> AsyncEngine:
+    """An async engine for the URL, with SQLite tuned for a small embedded store.
+
+    Every wait on the database is bounded (see the ``*_TIMEOUT_SECONDS`` above), so that a
+    database that hangs fails requests with DATABASE_UNAVAILABLE (``database_unavailable``)
+    instead of hanging them; ``command_timeout=None`` lifts the statement bound for long batch
+    work (the CLI's migrations and loads).
+    """
     parsed = make_url(url)
     # hide_parameters: bound values (ID numbers, names, the key prefix) stay out of the text of
     # SQLAlchemy's errors, which end up in tracebacks in the log (issue #12, 2).
@@ -37,19 +66,37 @@ def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> Async
         database = parsed.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"timeout": 30}
+        # sqlite3's busy timeout: how long a statement waits for another connection's lock.
+        kwargs["connect_args"] = {"timeout": 30.0 if command_timeout is None else command_timeout}
     else:
+        # No pool pre-ping (it costs a round trip per checkout, three with its transaction): a
+        # connection that died in the pool fails its first statement, which invalidates it and
+        # the pool's other connections of its age, and the request reports DATABASE_UNAVAILABLE.
+        connect_args: dict[str, Any] = {"timeout": connect_timeout}
+        if command_timeout is not None:
+            connect_args["command_timeout"] = command_timeout
         kwargs.update(
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
-            connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+            pool_timeout=pool_timeout,
+            connect_args=connect_args,
         )
     engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "handle_error", _timeout_invalidates_the_connection)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_on_connect)
         event.listen(engine.sync_engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _timeout_invalidates_the_connection(context: ExceptionContext) -> None:
+    # A statement that timed out leaves its connection waiting for the server's answer (asyncpg
+    # then sends a cancel request, over a new connection, to a server that may not answer that
+    # either): the connection must not go back to the pool, where the next request would wait
+    # behind it. Only this connection: one slow statement says nothing of the others.
+    if isinstance(context.original_exception, TimeoutError):
+        context.is_disconnect = True
+        context.invalidate_pool_on_disconnect = False
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -94,21 +141,48 @@ def _sqlite_on_begin(connection: Any) -> None:
 # SQLSTATE classes of a lost or refused connection: 08 (connection exception) and 57P (operator
 # intervention: admin or crash shutdown, cannot connect now).
 _UNAVAILABLE_SQLSTATES = ("08", "57P")
+# SQLite's result codes of a lock held by another connection past the busy timeout.
+_SQLITE_LOCK_ERRORS = ("SQLITE_BUSY", "SQLITE_LOCKED")
 
 
 def database_unavailable(error: BaseException) -> bool:
-    """True when the error (or one it was raised from) means the database cannot be reached or
-    dropped the connection — an outage to report as DATABASE_UNAVAILABLE, not a bug."""
+    """True when the error (or one it was raised from) means the database cannot be reached, does
+    not answer in time, or dropped the connection — an outage to report as DATABASE_UNAVAILABLE,
+    not a bug.
+
+    The timeouts: SQLAlchemy's wait for a pooled connection (``exc.TimeoutError``), asyncpg's
+    connect and command timeouts (``asyncio.TimeoutError``, which is the builtin ``TimeoutError``;
+    nothing else in a request raises it: the connectors translate their own timeouts), and
+    SQLite's busy timeout on a lock (``database is locked``).
+    """
     seen: set[int] = set()
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, exc.DBAPIError) and current.connection_invalidated:
             return True
-        if isinstance(current, exc.InterfaceError | exc.TimeoutError | ConnectionError):
-            return True  # the DBAPI's connection-level errors; the pool's wait for a connection
+        if isinstance(
+            current, exc.InterfaceError | exc.TimeoutError | ConnectionError | TimeoutError
+        ):
+            return True  # the DBAPI's connection-level errors; the waits bounded by timeouts
         state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
         if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
             return True
+        sqlite_error = getattr(current, "sqlite_errorname", None)
+        if isinstance(sqlite_error, str) and sqlite_error.startswith(_SQLITE_LOCK_ERRORS):
+            return True
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
+
+
+def engine_from_settings(settings: Settings) -> AsyncEngine:
+    """The engine of a serving process: its pool and every timeout from the settings
+    (HUB_DATABASE_*)."""
+    return create_engine(
+        settings.database_url,
+        echo=settings.database_echo,
+        pool_size=settings.database_pool_size,
+        connect_timeout=settings.database_connect_timeout_seconds,
+        command_timeout=settings.database_command_timeout_seconds,
+        pool_timeout=settings.database_pool_timeout_seconds,
+    )
