@@ -123,7 +123,7 @@ class _Refused(Exception):
     """A cursor part that does not fit; the reason goes into the client's message."""
 
 
-def _kind(key: SortKey) -> tuple[str, int | None]:
+def sort_value_kind(key: SortKey) -> tuple[str, int | None]:
     """The kind of a sort key's values (int, float, str, date, timestamp) and a string's length."""
     type_ = key.column.type
     while isinstance(type_, sa.types.TypeDecorator):
@@ -144,7 +144,7 @@ def _kind(key: SortKey) -> tuple[str, int | None]:
 
 
 def _encode_value(key: SortKey, value: Any) -> Any:
-    kind, _ = _kind(key)
+    kind, _ = sort_value_kind(key)
     if kind == "timestamp":
         return value.astimezone(UTC).isoformat()
     if kind == "date":
@@ -154,7 +154,7 @@ def _encode_value(key: SortKey, value: Any) -> Any:
 
 def _decode_value(key: SortKey, value: Any) -> Any:
     """The sort value a cursor part stands for, if it is of the key's kind."""
-    kind, length = _kind(key)
+    kind, length = sort_value_kind(key)
     if kind == "int":
         if type(value) is not int or not 0 <= value <= INT64_MAX:
             raise _Refused("a sort value is not an integer of the list")
@@ -294,7 +294,8 @@ async def paginate(
     ``hub.graphql.prefetch``). ``totalCount`` runs its COUNT query only when a client asks for it.
     """
     check_first(first)
-    position = decode_cursor(after, ordering) if after else None
+    # An empty cursor is not a cursor (the first page is asked for without one).
+    position = decode_cursor(after, ordering) if after is not None else None
     page: Page[Any] = await db.run(
         lambda session: fetch_page(session, stmt, ordering=ordering, first=first, after=position)
     )

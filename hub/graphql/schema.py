@@ -36,6 +36,7 @@ from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.findings import FindingsQuery, FindingsSubscription, FindingType
 from hub.graphql.fund import FundApplicationType, FundQuery
+from hub.graphql.input_limits import InputLimits
 from hub.graphql.jurisdictions import CommunityType, TownType
 from hub.graphql.ledger import LedgerItemType, LedgerQuery
 from hub.graphql.loaders import BatchLoader
@@ -454,6 +455,7 @@ def build_schema(*, limits: Limits | None = None) -> HubSchema:
             CloseDatabase,
             ErrorCodes,
             OperationNotes,  # the operation's name and type for metrics, logs and traces
+            InputLimits,  # no NUL, no lone surrogate, no overlong text in any argument
             # Member-unit systems send the same few documents again and again: parse and
             # validate each once (bounded LRU caches keyed by the document's text).
             lambda: CodedParserCache(maxsize=DOCUMENT_CACHE_SIZE),

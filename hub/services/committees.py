@@ -131,10 +131,11 @@ async def record_election(
 ) -> CommitteeTerm:
     """Record a committee elected by an owners' assembly: the compound's first committee (its
     founding) or the next term of the existing one. Members' names and phones are sealed."""
+    for n, member in enumerate(members):  # first: a name too long for its sealed column
+        check_text(f"members[{n}].name", member.name, max_length=NAME_LENGTH)
     validate_election(election)
     phones = []
     for n, member in enumerate(members):
-        check_text(f"members[{n}].name", member.name, max_length=NAME_LENGTH)
         if not member.name.strip():
             raise InvalidValue(f"members[{n}].name", "give the member's name")
         # Stored in canonical form, so that every stored phone has a kind the masks know.

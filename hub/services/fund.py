@@ -30,6 +30,7 @@ from hub.services.committees import acting_unit, get_compound_in_scope
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow
+from hub.services.validation import check_fits
 from hub.store.committee_models import FundApplication, FundDisbursement
 from hub.store.models import Compound
 
@@ -115,6 +116,8 @@ async def create_application(
     today: date,
 ) -> FundApplication:
     """Open an application to use the fund for a compound; it waits for the owners' vote."""
+    check_fits("purpose", purpose, FundApplication.purpose)
+    check_fits("executorName", executor_name, FundApplication.executor_name)
     compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
     if not purpose.strip():
         raise InvalidValue("purpose", "say what the money is for (the repair or the renewal)")
@@ -184,6 +187,7 @@ async def record_disbursement(
     today: date,
 ) -> tuple[FundApplication, FundDisbursement]:
     """Record money paid for an approved application; never more than the approved amount."""
+    check_fits("note", note, FundDisbursement.note)
     application = await get_application_in_scope(
         session, principal=principal, application_id=application_id, lock=True
     )

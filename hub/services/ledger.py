@@ -24,6 +24,7 @@ from hub.domain.enums import UnitRole
 from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow, visible
+from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ledger_models import LedgerEvent, LedgerItem
 
@@ -73,6 +74,8 @@ async def create(
     community); an item the competent department reports goes straight to the department of its
     category; a department's item stays with that department.
     """
+    check_fits("title", title, LedgerItem.title)
+    check_fits("description", description, LedgerItem.description)
     level = level_of(principal)
     if not title.strip():
         raise BadUserInput("title: give a short title of the problem", field="title")
@@ -150,6 +153,7 @@ async def transition(
     now: datetime,
 ) -> LedgerItem:
     """Apply one workflow step (accept, start, resolve, verify, reopen) and record it."""
+    check_fits("note", note, LedgerEvent.note)
     item = await get_or_raise(session, item_id=item_id, principal=principal)
     _check_actor(item, principal, action)
     try:
@@ -217,6 +221,7 @@ async def escalate_by(
     session: AsyncSession, *, principal: Principal, item_id: int, reason: str, now: datetime
 ) -> LedgerItem:
     """Escalate on a unit's request (a hard matter it cannot solve at its level)."""
+    check_fits("reason", reason, LedgerEvent.note)
     item = await get_or_raise(session, item_id=item_id, principal=principal)
     _check_actor(item, principal, None)
     return await escalate(session, item=item, reason=reason, actor=principal.unit_code, now=now)

@@ -32,11 +32,13 @@ from hub.domain.owner_credit import (
     validate_record,
 )
 from hub.domain.pii import mask_name
+from hub.domain.text import NAME_LENGTH, check_text
 from hub.errors import InvalidValue, NotFound
 from hub.services.committees import acting_unit, get_compound_in_scope
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import get_residents_by_id_number, open_field
 from hub.services.scope import narrow
+from hub.services.validation import check_fits
 from hub.store.committee_models import OwnerCreditObjection
 from hub.store.models import Compound, OwnerCreditRecord, Resident
 
@@ -150,6 +152,8 @@ async def create_record(
     The ID number is never repeated in an error; a resident not found (wrong number, wrong name
     or another compound) gets one message for all three cases.
     """
+    check_text("name", name, max_length=NAME_LENGTH)
+    check_fits("basis", basis, OwnerCreditRecord.basis)
     number = validate_resident_id(id_number, field="idNumber")
     compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
     if not basis.strip():
@@ -195,6 +199,7 @@ async def file_objection(
     today: date,
 ) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
     """Register an objection (异议): the record stops counting until the objection is decided."""
+    check_fits("reason", reason, OwnerCreditObjection.reason)
     record = await get_record_in_scope(session, principal=principal, record_id=record_id)
     if not reason.strip():
         raise InvalidValue("reason", "give the reason of the objection")
@@ -223,6 +228,7 @@ async def decide_objection(
     today: date,
 ) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
     """Decide an objection: upheld revokes the record, rejected puts it back in effect."""
+    check_fits("note", note, OwnerCreditObjection.decision_note)
     objection = await session.scalar(
         sa.select(OwnerCreditObjection).where(OwnerCreditObjection.id == objection_id)
     )

@@ -21,6 +21,7 @@ from hub.domain.subsidies import BudgetSettings
 from hub.errors import BadUserInput, NotFound
 from hub.services.repairs import budget_status
 from hub.services.scope import visible
+from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ranking_models import RankingEntry, RankingPublication, Sanction
 
@@ -45,6 +46,9 @@ async def record_assessment(
     assessments are the competent department's (banner scope); daily inspections may also be
     recorded by towns and communities, for compounds in their jurisdiction.
     """
+    for n, item in enumerate(items):
+        check_fits(f"items[{n}].itemCode", item.item_code, m.AssessmentItem.item_code)
+        check_fits(f"items[{n}].note", item.note, m.AssessmentItem.note)
     enterprise = await session.get(m.Enterprise, enterprise_id)
     if enterprise is None:
         raise NotFound("enterpriseId: no such enterprise", field="enterpriseId")

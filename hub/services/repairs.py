@@ -21,6 +21,7 @@ from hub.domain.subsidies import (
 )
 from hub.errors import BadUserInput, NotFound
 from hub.services.scope import visible
+from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ranking_models import RankingPublication, RepairAcceptance, RepairProject, Sanction
 
@@ -57,6 +58,7 @@ async def create_project(
 
     The enterprise defaults to the one serving the compound on the completion day.
     """
+    check_fits("title", title, RepairProject.title)
     compound = await _compound_in_scope(session, principal, compound_id)
     if not title.strip():
         raise BadUserInput("title: give the repair a title", field="title")
@@ -149,6 +151,7 @@ async def accept(
     The subsidy is charged to the budget of the year of the last acceptance; if it would pass
     what is left, nothing is recorded (BAD_USER_INPUT naming the amount left).
     """
+    check_fits("note", note, RepairAcceptance.note)
     required = PARTY_ROLES[party]
     if principal.role is not required:
         raise PartyNotPermitted(
