@@ -532,6 +532,67 @@ def test_sync_trigger_refuses_an_unknown_source_without_echoing_it(probe: Probe)
     assert known["data"]["syncTrigger"] == {"__typename": "SyncTriggerAccepted", "source": "ordos"}
 
 
+FAILING_APP = """
+import sys
+import uvicorn
+from hub.config import Settings
+from hub.observability import configure_logging
+
+async def app(scope, receive, send):
+    if scope["type"] == "http":
+        authorization = dict(scope["headers"]).get(b"authorization", b"").decode()
+        raise RuntimeError("the handler failed")
+
+configure_logging(Settings(log_format="json"))  # as `hub serve` does, then log_config=None
+config = uvicorn.Config(
+    app, host="127.0.0.1", port=int(sys.argv[1]), log_config=None, access_log=False,
+    lifespan="off",
+)
+try:
+    uvicorn.Server(config).run()
+except KeyboardInterrupt:  # uvicorn raises the SIGINT again once it has shut down
+    pass
+"""
+
+
+async def test_uvicorn_logs_an_application_error_without_locals(tmp_path: Path) -> None:
+    """An exception escaping the ASGI app is logged by uvicorn ("Exception in ASGI
+    application") through the hub's root handler, set up as ``hub serve`` sets it up: as a JSON
+    line whose traceback names the frames but holds neither the request's credential (a local
+    of the failing frame) nor any other local."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    key = f"hub_{secrets.token_hex(6)}_{secrets.token_urlsafe(24)}"
+    log = tmp_path / "uvicorn.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUB_")}
+    with log.open("wb") as sink:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", FAILING_APP, str(port), env=env, cwd=REPO, stderr=sink
+        )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+            async with asyncio.timeout(START_DEADLINE):
+                while True:
+                    assert process.returncode is None, tail(log)
+                    with suppress(httpx.TransportError):
+                        answer = await http.get("/", headers={"Authorization": f"Bearer {key}"})
+                        break
+                    await asyncio.sleep(0.1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        async with asyncio.timeout(30):
+            await process.wait()
+    text = log.read_text(encoding="utf-8")
+    assert answer.status_code == 500
+    [line] = [line for line in log_lines(text) if line["event"].startswith("Exception in ASGI")]
+    [stack] = line["exception"]
+    assert stack["exc_value"] == "the handler failed"
+    assert any(frame["name"] == "app" for frame in stack["frames"])
+    assert all(set(frame) == {"filename", "lineno", "name"} for frame in stack["frames"])
+    assert found(text, secret_parts(key)) == []
+
+
 @pytest.mark.skipif(
     backend_name() != "postgresql",
     reason="runs in the PostgreSQL run of the suite (on a private cluster, not the shared one)",

@@ -1,6 +1,7 @@
 """The log pipeline: stdlib ``logging`` calls come out through the same structured formatter as
 the hub's own lines, with the request id bound to the request; ``configure_logging`` owns one
-root handler."""
+root handler; no line carries a local variable of a traceback, a credential's secret, an ID
+number or a phone number, nor an unbounded value (issue #12, §2)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,14 @@ import pytest
 import structlog
 
 from hub.config import Settings
-from hub.observability.logs import HANDLER_NAME, configure_logging, formatter, wants_json
+from hub.observability.logs import (
+    HANDLER_NAME,
+    MAX_EXCEPTION_MESSAGE,
+    MAX_VALUE_LENGTH,
+    configure_logging,
+    formatter,
+    wants_json,
+)
 
 
 @pytest.fixture
@@ -92,3 +100,94 @@ def test_configure_logging_installs_one_root_handler_and_routes_uvicorn() -> Non
     uvicorn.error("Application startup failed")
     [line] = stream.getvalue().splitlines()
     assert json.loads(line)["logger"] == "uvicorn.error"
+
+
+def _render(*, json_lines: bool, raise_with: dict[str, str]) -> str:
+    """The line(s) of ``logger.exception`` for an error raised where ``raise_with`` are locals."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter(json=json_lines))
+    logger = logging.getLogger("hub.test_logging.locals")
+    logger.addHandler(handler)
+
+    def check_owner(idn: str, name: str, key: str) -> None:
+        raise LookupError("no such owner")
+
+    try:
+        try:
+            check_owner(**raise_with)
+        except LookupError:
+            logger.exception("owner check failed")
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue()
+
+
+SECRET_LOCALS = {
+    "idn": "150627197511023181",
+    "name": "魏兰金",
+    "key": "hub_0123456789ab_S3cretS3cretS3cretS3cret",
+}
+
+
+@pytest.mark.parametrize("json_lines", [True, False], ids=["json", "console"])
+def test_tracebacks_name_the_frames_but_not_their_local_variables(json_lines: bool) -> None:
+    """A traceback shows the failing function and the exception, never the values of the
+    frames' locals (structlog's dict tracebacks and rich's console ones show them by default)."""
+    text = _render(json_lines=json_lines, raise_with=SECRET_LOCALS)
+    assert "check_owner" in text and "LookupError" in text and "no such owner" in text
+    for value in (*SECRET_LOCALS.values(), "S3cretS3cret", json.dumps("魏兰金")[1:-1]):
+        assert value not in text
+    if json_lines:
+        [stack] = json.loads(text)["exception"]
+        assert all(set(frame) == {"filename", "lineno", "name"} for frame in stack["frames"])
+
+
+@pytest.mark.parametrize("json_lines", [True, False], ids=["json", "console"])
+def test_credentials_and_numbers_of_people_are_masked_in_every_line(json_lines: bool) -> None:
+    """Whatever a line carries (its message, its arguments, an exception's text), an API key
+    keeps only its public prefix, and an ID number, a phone number or a bearer token is masked."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter(json=json_lines))
+    logger = logging.getLogger("hub.test_logging.masks")
+    logger.addHandler(handler)
+    try:
+        logger.warning(
+            "refused %s for %s, call %s, header %s",
+            "hub_0123456789ab_S3cretS3cretS3cret",
+            "150627197511023181",
+            "13930856648",
+            "Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl",
+        )
+        try:
+            raise ValueError("invalid input for query argument $1: '15062719751102318X'")
+        except ValueError:
+            logger.exception("query failed")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "hub_0123456789ab_[secret]" in text and "S3cret" not in text
+    assert "150627197511023181" not in text and "15062719751102318X" not in text
+    assert "13930856648" not in text and "eyJzdWIiOiJ4In0" not in text
+    assert "[ID number]" in text and "[phone]" in text and "[credential]" in text
+
+
+def test_long_values_and_exception_messages_are_cut() -> None:
+    """A huge message (a 15 MiB document) or exception text does not make a huge line."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(formatter(json=True))
+    logger = logging.getLogger("hub.test_logging.long")
+    logger.addHandler(handler)
+    try:
+        logger.warning("document: %s", "x" * 1_000_000)
+        try:
+            raise ValueError("y" * 1_000_000)
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    first, second = stream.getvalue().splitlines()
+    assert len(first) < 2 * MAX_VALUE_LENGTH and json.loads(first)["event"].endswith("…[cut]")
+    assert len(second) < 2 * MAX_EXCEPTION_MESSAGE + 2000
