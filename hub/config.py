@@ -166,6 +166,14 @@ class Settings(BaseSettings):
     )
     max_depth: int = Field(default=10, ge=1, description="Deepest nesting of fields allowed.")
     max_aliases: int = Field(default=30, ge=0, description="Most aliases in one document.")
+    max_directives: int = Field(
+        default=50, ge=0, description="Most directives (@include, @skip …) in one document."
+    )
+    max_field_repeats: int = Field(
+        default=20,
+        ge=1,
+        description="Most times one field may be selected in one selection, fragments included.",
+    )
     max_tokens: int = Field(default=5000, ge=1, description="Most tokens in one document.")
     max_cost: int = Field(
         default=50_000,
