@@ -258,3 +258,15 @@ async def test_a_production_hub_holds_against_the_auditors_check(
     body = response.json()
     assert "tracing" not in (body.get("extensions") or {}), body
     check.holds(response)
+
+
+async def test_the_console_sends_the_csrf_header(production: Any) -> None:
+    """The console's GraphQL client (api.js, served by the hub) sends X-GraphQL-CSRF with every
+    request, so that it passes the production hub's rule whatever method it uses."""
+    async with (
+        served(production, lifespan="off") as base,
+        httpx.AsyncClient(base_url=base) as client,
+    ):
+        script = await client.get("/console/static/api.js")
+    assert script.status_code == 200
+    assert '"X-GraphQL-CSRF": "1"' in script.text

@@ -58,7 +58,13 @@ function firstError(errors, status) {
 
 /** Run a query or mutation; resolves to `data`, throws GqlError on HTTP or GraphQL errors. */
 export async function gql(query, variables = {}) {
-  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  // POST of application/json only (never GET); the CSRF header anyway, as the hub asks of any
+  // script (a cross-site form cannot set it), so that a GET added later still passes.
+  const headers = {
+    "Content-Type": "application/json",
+    Accept: "application/json",
+    "X-GraphQL-CSRF": "1",
+  };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   let response;
