@@ -8,8 +8,8 @@ in tracebacks, no request variables in any line); what has a recognisable shape 
 whatever path it took:
 
 - a resident ID number (GB 11643: 17 digits and a check digit or X) → ``[ID number]``;
-- a mobile number (11 digits 1[3-9]…, with or without +86) or a landline with its area code
-  (0477-8512345) → ``[phone]``;
+- a mobile number (11 digits 1[3-9]…, with or without +86, grouped 3-4-4 or not) or a landline
+  with its area code (0477-8512345) → ``[phone]``;
 - an API key ``hub_<prefix>_<secret>`` → ``hub_<prefix>_[secret]``: the prefix is public (it
   names the key in ``hub clients`` and in the audit log's ``key:<prefix>``), the secret never is;
 - the credential after ``Bearer`` or ``Basic``, and anything shaped like a JWT → ``[credential]``.
@@ -41,9 +41,11 @@ _BASIC = re.compile(r"(?i)\b(basic)(\s+|%20|\+)[A-Za-z0-9+/=%]{8,}")
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
 _ID_NUMBER = re.compile(_ALONE_BEFORE + r"\d{17}[\dXx]" + _ALONE_AFTER)
 _PHONE = re.compile(
-    _ALONE_BEFORE + r"(?:(?:\+|00)?86[\s-]?)?(?:1[3-9]\d{9}|0\d{2,3}[\s-]\d{7,8})" + _ALONE_AFTER
+    _ALONE_BEFORE
+    + r"(?:(?:\+|00)?86[\s-]?)?(?:1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}[\s-]\d{7,8})"
+    + _ALONE_AFTER
 )
-_QUICK = re.compile(r"\d{7}|hub_|eyJ|(?i:bearer|basic)")
+_QUICK = re.compile(r"\d{3}[\s-]?\d{4}|hub_|eyJ|(?i:bearer|basic)")
 """Cheap pre-check: text with none of these has nothing to mask (most log lines)."""
 
 MAX_FREE_TEXT = 200

@@ -89,12 +89,22 @@ class Authenticator:
                 response.raise_for_status()
                 jwks = response.json()
             except (httpx.HTTPError, ValueError) as exc:
-                logger.warning("JWKS %s could not be fetched: %s", settings.jwt_jwks_url, exc)
+                # The kind of failure, not its text: httpx's repeats the whole URL.
+                where = _shown_url(settings.jwt_jwks_url)
+                logger.warning("JWKS %s could not be fetched: %s", where, type(exc).__name__)
                 return self._jwks  # keep the last good set, if any
         elif not settings.is_production:
             jwks = identity.jwks_of(identity.dev_signing_key(settings.dev_signing_key_file))
         self._jwks, self._jwks_loaded_at = jwks, time.monotonic()
         return jwks
+
+
+def _shown_url(url: str) -> str:
+    """A URL fit for the log: without user, password or query, which may carry a secret."""
+    try:
+        return str(httpx.URL(url).copy_with(username=None, password=None, query=None))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "(an invalid URL)"
 
 
 def require(info: Info, permission: Permission, *, what: str) -> None:

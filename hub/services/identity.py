@@ -92,11 +92,24 @@ async def list_clients(session: AsyncSession) -> list[tuple[ApiClient, MemberUni
     return [(client, unit) for client, unit in rows.tuples()]
 
 
+def prefix_of(key_or_prefix: str) -> str:
+    """The public prefix of an API key (``hub_<prefix>_<secret>``), or the text itself when it is
+    not shaped like a key: what may be shown and logged of a key, never its secret."""
+    parts = key_or_prefix.strip().split("_", 2)
+    if len(parts) == 3 and parts[0] == KEY_PREFIX:
+        return parts[1]
+    return key_or_prefix.strip()
+
+
 async def revoke_client(session: AsyncSession, prefix: str, *, now: datetime) -> ApiClient:
-    """Revoke the key with this prefix (idempotent: a revoked key stays revoked)."""
+    """Revoke the key with this prefix (idempotent: a revoked key stays revoked). The whole key
+    is accepted too (an operator revoking a leaked key pastes it), and only its prefix is used
+    and repeated."""
+    prefix = prefix_of(prefix)
     client = await session.scalar(sa.select(ApiClient).where(ApiClient.key_prefix == prefix))
     if client is None:
-        raise NotFound(f"no API client has the key prefix {prefix!r}", field="prefix")
+        shown = prefix if len(prefix) <= 24 else prefix[:12] + "…"
+        raise NotFound(f"no API client has the key prefix {shown!r}", field="prefix")
     if client.revoked_at is None:
         client.revoked_at = now
     return client
@@ -158,9 +171,7 @@ async def authenticate_key(
 async def touch_client(session: AsyncSession, key: str, *, now: datetime) -> None:
     """Record that the key was used now."""
     await session.execute(
-        sa.update(ApiClient)
-        .where(ApiClient.key_prefix == key.split("_", 2)[1])
-        .values(last_used_at=now)
+        sa.update(ApiClient).where(ApiClient.key_prefix == prefix_of(key)).values(last_used_at=now)
     )
 
 
