@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
-from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 
 from hub.config import Settings
@@ -86,14 +85,11 @@ class RequestDatabase:
         async with for_writing(self._sessionmaker)() as session, session.begin():
             return await work(session)
 
-    async def close(self, *, final: bool = True) -> None:
-        """End the request's transaction (read-only so far: rolled back) and free the connection.
-
-        ``final`` refuses any later work; a WebSocket connection, whose context serves each of its
-        operations in turn, closes with ``final=False`` after each one.
-        """
+    async def close(self) -> None:
+        """End the request's transaction (read-only so far: rolled back), free the connection
+        and refuse any later work (each WebSocket operation has a context of its own)."""
         async with self._lock:
-            self._closed = final
+            self._closed = True
             if self._session is not None:
                 await self._session.close()
                 self._session = None
@@ -159,7 +155,7 @@ class CloseDatabase(SchemaExtension):
         finally:
             context = self.execution_context.context
             if isinstance(context, HubContext):
-                await context.db.close(final=not isinstance(context.request, WebSocket))
+                await context.db.close()
                 # graphql-core keeps the context alive in a reference cycle until a full garbage
                 # collection: drop the loaded rows now rather than then.
                 context.loaders.clear()

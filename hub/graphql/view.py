@@ -42,9 +42,10 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from hub.config import Settings
 from hub.domain.access import Principal
@@ -381,7 +382,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
                     request, request_adapter, request_data, context, root_value, sub_response
                 )
             except HTTPException as exc:
-                if request.method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+                if request.method == "GET" and _is_mutation(exc):
                     raise
                 # No query, no such operation, a subscription over HTTP: the request's error.
                 refusal = BadUserInput(_http_reason(exc))
@@ -400,6 +401,36 @@ class HubGraphQL(GraphQL[HubContext, None]):
                 sub_response.status_code = 400
         sub_response.media_type = context.media_type
         return result
+
+    async def execute_single(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Response,
+        context: HubContext,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        # Strawberry allows subscriptions over HTTP for its streaming transports, which the
+        # hub does not offer (subscriptions are the WebSocket's): over plain HTTP a subscription
+        # would run as a query and fail inside.
+        allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except CannotGetOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason()) from exc
+        except InvalidOperationTypeError as exc:
+            raise HTTPException(400, exc.as_http_error_reason(request_adapter.method)) from exc
+        except MissingQueryError as exc:
+            raise HTTPException(400, "no GraphQL query found in the request") from exc
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -468,16 +499,26 @@ def _replay(body: bytes) -> Receive:
     return receive
 
 
+def _is_mutation(exc: HTTPException) -> bool:
+    cause = exc.__cause__
+    return (
+        isinstance(cause, InvalidOperationTypeError)
+        and cause.operation_type is OperationType.MUTATION
+    )
+
+
 def _http_reason(exc: HTTPException) -> str:
-    reason = str(exc.reason)
-    if isinstance(exc.__cause__, InvalidOperationTypeError):
-        return "subscriptions are served over the WebSocket (graphql-transport-ws), not over HTTP"
-    return reason
+    cause = exc.__cause__
+    if isinstance(cause, InvalidOperationTypeError):
+        if cause.operation_type is OperationType.SUBSCRIPTION:
+            return "subscriptions are served over the WebSocket (graphql-transport-ws), not HTTP"
+        return f"{cause.operation_type.value} operations are not accepted here"
+    return str(exc.reason)
 
 
 def _http_error(exc: HTTPException, method: str, request_id: str, media_type: str) -> Response:
     """Strawberry's own refusals (plain text) as GraphQL-shaped JSON."""
-    if method == "GET" and isinstance(exc.__cause__, InvalidOperationTypeError):
+    if method == "GET" and _is_mutation(exc):
         return error_response(
             405,
             "mutations are not accepted over GET: send them with POST",

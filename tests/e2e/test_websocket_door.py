@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from hub.app import create_app
 from hub.config import Settings
@@ -28,6 +28,8 @@ from hub.graphql.relay import encode_global_id
 from hub.services import identity
 from hub.store.access_models import ApiClient
 from tests.conftest import DEMO_TODAY
+from tests.doors import Serve, comparable, ws_operation
+from tests.doors import serve as serve  # the fixture
 from tests.loopback import served
 from tests.ws_client import Closed, WebSocketClient, connect
 
@@ -43,24 +45,6 @@ def production(**overrides: Any) -> Settings:
     return Settings(
         env="production", database_url="postgresql+asyncpg://x@y/z", **{**keys, **overrides}
     )
-
-
-Serve = Callable[..., Any]
-
-
-@pytest.fixture
-def serve(engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]) -> Serve:
-    """``async with serve(settings) as url``: the hub on the test's transaction, over HTTP."""
-
-    @asynccontextmanager
-    async def run(settings: Settings) -> AsyncIterator[str]:
-        app = create_app(
-            settings, engine=engine, sessionmaker=sessionmaker, clock=lambda: DEMO_TODAY
-        )
-        async with served(app, lifespan="off") as url:
-            yield url
-
-    return run
 
 
 @pytest.fixture
@@ -112,40 +96,12 @@ async def over_http(url: str, key: str | None, payload: dict[str, Any]) -> dict[
     return body
 
 
-async def ws_operation(ws: WebSocketClient, payload: dict[str, Any], id: str = "1") -> Any:
-    """Run one operation on an acknowledged connection; its result as an HTTP body would be."""
-    await ws.send_json({"id": id, "type": "subscribe", "payload": payload})
-    message = await ws.receive_json()
-    assert message["id"] == id, message
-    if message["type"] == "error":
-        return {"errors": message["payload"]}
-    assert message["type"] == "next", message
-    done = await ws.receive_json()
-    assert done == {"id": id, "type": "complete"}, done
-    return message["payload"]
-
-
 async def over_ws(url: str, key: str | None, payload: dict[str, Any]) -> dict[str, Any]:
     async with connect(url, headers=_auth(key)) as ws:
         await ws.send_json({"type": "connection_init"})
         assert (await ws.receive_json())["type"] == "connection_ack"
         body: dict[str, Any] = await ws_operation(ws, payload)
         return body
-
-
-def comparable(body: dict[str, Any]) -> dict[str, Any]:
-    """An answer without what differs between two requests (the request id)."""
-    errors = [
-        {
-            "message": e["message"],
-            "code": (e.get("extensions") or {}).get("code"),
-            "path": e.get("path"),
-        }
-        for e in body.get("errors", [])
-    ]
-    for error in body.get("errors", []):
-        assert (error.get("extensions") or {}).get("requestId"), error
-    return {"data": body.get("data"), "errors": errors}
 
 
 @dataclass

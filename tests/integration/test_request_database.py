@@ -32,14 +32,3 @@ async def test_work_after_the_request_ended_is_refused_and_opens_no_session(
     with pytest.raises(RequestEnded, match="request has ended"):
         await db.run(_one)
     assert len(opened) == 1
-
-
-async def test_a_websocket_context_serves_its_next_operation_after_closing(
-    engine: AsyncEngine,
-) -> None:
-    """Closing without ``final`` (after each operation of a WebSocket) leaves the context usable."""
-    db = RequestDatabase(create_sessionmaker(engine))
-    assert await db.run(_one) == 1
-    await db.close(final=False)
-    assert await db.run(_one) == 1
-    await db.close()
