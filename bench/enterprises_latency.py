@@ -51,8 +51,8 @@ from sqlalchemy.ext.asyncio import (
 from starlette.applications import Starlette
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.migrate import upgrade_to_head
@@ -316,7 +316,7 @@ async def run_one(backend: str, scale: int, args: argparse.Namespace) -> dict[st
             started = time.perf_counter()
             await upgrade_to_head(engine)
             async with AsyncSession(engine) as session, session.begin():
-                loaded = await load_demo_data(session, scale=scale)
+                loaded = await load_demo_data(session, settings=get_settings(), scale=scale)
                 # 住建局 reads enterprise details (hub.domain.access); a real API key.
                 key = (
                     await identity.create_client(

@@ -57,8 +57,8 @@ from enterprises_latency import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import documents, identity
 from hub.store.migrate import upgrade_to_head
@@ -100,7 +100,7 @@ async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         try:
             await upgrade_to_head(engine)
             async with AsyncSession(engine) as session, session.begin():
-                await load_demo_data(session, scale=1)
+                await load_demo_data(session, settings=get_settings(), scale=1)
                 key = (
                     await identity.create_client(
                         session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT

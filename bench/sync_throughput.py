@@ -76,9 +76,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from connectors.ordos.client import STREAMS
 from connectors.ordos.sandbox import create_app as create_ordos_sandbox
 from connectors.sandbox_kit import sandbox_of
-from hub.config import Settings, SourceSettings
-from hub.demo import load_demo_data
+from hub.config import Settings, SourceSettings, get_settings
 from hub.demo.dataset import DEFAULT_TODAY
+from hub.demo.load import load_demo_data
+from hub.demo.world import demo_world
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from hub.sync.manager import SyncManager
@@ -130,9 +131,10 @@ class Upstream:
 
 def serve_sandbox(records: int) -> None:
     """The child process: build the sandbox, print its port and counts, serve until SIGTERM."""
-    base = len(sandbox_of(create_ordos_sandbox(today=DEFAULT_TODAY)).stores[STREAM])
+    world = demo_world(today=DEFAULT_TODAY)
+    base = len(sandbox_of(create_ordos_sandbox(world=world)).stores[STREAM])
     app = create_ordos_sandbox(
-        today=DEFAULT_TODAY, extra_records=max(0, records - base), extra_stream=STREAM
+        world=world, extra_records=max(0, records - base), extra_stream=STREAM
     )
     counts = {name: len(store) for name, store in sandbox_of(app).stores.items()}
     # IPPROTO_TCP explicitly: asyncio turns Nagle's algorithm off only on sockets whose proto
@@ -527,7 +529,7 @@ async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             await upgrade_to_head(engine)
             sessionmaker = create_sessionmaker(engine)
             async with sessionmaker() as session, session.begin():
-                await load_demo_data(session, upstream=False)
+                await load_demo_data(session, settings=get_settings(), upstream=False)
             if backend == "postgresql":
                 # What autovacuum does to freshly loaded tables, done before the timing.
                 async with engine.connect() as connection:

@@ -1,8 +1,10 @@
 """Errors a connector raises when an upstream platform fails it.
 
-All of them are ``hub.errors.UpstreamUnavailable`` (code ``UPSTREAM_UNAVAILABLE``), so the GraphQL
-layer and the sync engine can treat any upstream failure alike and branch on the subclass when
-the difference matters (``RetryAfterTooLong`` stops a sync run as PARTIAL and keeps its progress).
+A hierarchy of its own, like httpx's: connectors know nothing of the hub. The sync layer
+(``hub.sync.translate.upstream_error``) turns them into the hub's ``UpstreamUnavailable`` (code
+``UPSTREAM_UNAVAILABLE``) where they cross into it, keeping the distinction the sync engine
+needs: a pause (``RetryAfterTooLong``, ``CircuitOpen``) stops a run as PARTIAL and keeps its
+progress, any other failure fails it.
 
     UpstreamUnavailable      retries exhausted: connection errors, timeouts, 408, 429, 5xx
     ├── CircuitOpen          the breaker refused the call; no request was sent
@@ -17,7 +19,7 @@ name); they never carry credentials, tokens, signatures, headers, bodies or quer
 
 from __future__ import annotations
 
-from hub.errors import UpstreamUnavailable as _HubUpstreamUnavailable
+from typing import Any
 
 __all__ = [
     "CircuitOpen",
@@ -29,11 +31,11 @@ __all__ = [
 ]
 
 
-class UpstreamUnavailable(_HubUpstreamUnavailable):
+class UpstreamUnavailable(Exception):
     """The upstream could not be reached or kept failing until the retries ran out."""
 
     def __init__(self, source: str, *, op: str, reason: str) -> None:
-        super().__init__(f"{source}: {op} failed: {reason}", source=source, op=op, reason=reason)
+        super().__init__(f"{source}: {op} failed: {reason}")
         self.source = source
         self.op = op
         self.reason = reason
@@ -42,6 +44,10 @@ class UpstreamUnavailable(_HubUpstreamUnavailable):
         return (
             f"{type(self).__name__}(source={self.source!r}, op={self.op!r}, reason={self.reason!r})"
         )
+
+    def details(self) -> dict[str, Any]:
+        """The failure's structured fields (no credentials, no personal data)."""
+        return {"source": self.source, "op": self.op, "reason": self.reason}
 
 
 class CircuitOpen(UpstreamUnavailable):
@@ -54,7 +60,10 @@ class RetryAfterTooLong(UpstreamUnavailable):
     def __init__(self, source: str, *, op: str, reason: str, retry_after: float) -> None:
         super().__init__(source, op=op, reason=reason)
         self.retry_after = retry_after
-        self.details["retry_after"] = retry_after
+
+    def details(self) -> dict[str, Any]:
+        """The failure's structured fields, with the seconds the upstream asked us to wait."""
+        return {**super().details(), "retry_after": self.retry_after}
 
 
 class UpstreamAuthFailed(UpstreamUnavailable):

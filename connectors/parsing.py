@@ -23,9 +23,8 @@ from connectors.core import (
     Tombstone,
     content_hash,
 )
+from connectors.identifiers import uscc_problem
 from connectors.wire_common import Tombstone as WireTombstone
-from hub.domain.identifiers import validate_uscc
-from hub.errors import InvalidValue
 
 
 def parse_record(
@@ -65,8 +64,8 @@ def validation_reason(exc: ValidationError) -> str:
 
 def checked_uscc(value: str, field: str) -> str:
     """The USCC in canonical form, or ``InvalidRecord`` naming the field and why not."""
-    code, reason = _checked_uscc(value, field)
-    if code is None:
+    code, reason = _checked_uscc(value)
+    if reason is not None:
         raise InvalidRecord(f"{field}: {reason}")
     return code
 
@@ -82,10 +81,7 @@ def enterprise_ref(value: str, field: str) -> EnterpriseRef:
 
 
 @lru_cache(maxsize=4096)
-def _checked_uscc(value: str, field: str) -> tuple[str | None, str]:
+def _checked_uscc(value: str) -> tuple[str, str | None]:
     # Remembered: a sync sees the same few thousand enterprises' codes on every record that
     # refers to them (a USCC is a public registration number, not personal data).
-    try:
-        return validate_uscc(value, field=field), ""
-    except InvalidValue as exc:
-        return None, exc.reason
+    return uscc_problem(value)

@@ -1,8 +1,10 @@
-"""The toolkit every sandbox (fake upstream) is built with, and all of them at once.
+"""The toolkit every sandbox (fake upstream) is built with, and the sandboxes' demo credentials.
 
 A sandbox is a Starlette app implementing a platform's ``CONTRACT.md`` with deterministic data
-derived from the demo data set and fault knobs. The pieces live in ``connectors.sandbox``:
+derived from an injected ``World`` (the hub builds it from its demo data set: ``hub.demo.world``)
+and fault knobs. The pieces live in ``connectors.sandbox``:
 
+- ``World`` / ``WorldIndex`` / ``index_of``: the data a sandbox serves, and its look-ups;
 - ``RecordStore`` / ``StoredRecord``: a stream's records in ``(updatedAt, id)`` order;
 - ``serve_page`` / ``PagingKind``: the window ``[updatedFrom, updatedTo)`` and the paging kinds;
 - ``Faults`` / ``FaultSchedule``: the knobs, drawn from a seeded RNG;
@@ -18,10 +20,10 @@ the data), ``POST /_sandbox/mutate`` (``{"updates", "deletes", "inserts", "drops
 stamped with the sandbox's clock), ``POST /_sandbox/reset``. In-process, ``sandbox_of(app)`` is
 the same ``Sandbox`` (``truth()``, ``mutate()``, ``set_faults()``, ``reset()``, ``stores``).
 
-``sandbox_apps`` gives every sandbox keyed by source name, with the demo credentials below, for
-``hub sandbox`` to serve on loopback ports; ``sandbox_credentials(source)`` gives them as the
-connector's keyword arguments. They are sandbox-only values: a real platform's credentials come
-from settings or a secrets file.
+``connectors.sandboxes.sandbox_apps(world)`` gives every sandbox keyed by source name, with the
+demo credentials below, for ``hub sandbox`` to serve on loopback ports;
+``sandbox_credentials(source)`` gives them as the connector's keyword arguments. They are
+sandbox-only values: a real platform's credentials come from settings or a secrets file.
 
 =========================  =====================================================================
 source                     demo credentials
@@ -34,13 +36,10 @@ source                     demo credentials
 
 from __future__ import annotations
 
-from datetime import date
-
-from starlette.applications import Starlette
-
+from connectors.enums import UtilityKind
+from connectors.ordos.client import SOURCE as ORDOS
 from connectors.sandbox.app import Authenticate, Envelope, ErrorBody, sandbox_app, sandbox_of
 from connectors.sandbox.auth import ApiKeyCheck, HmacVerifier, OAuth2Issuer
-from connectors.sandbox.demo import DemoIndex, day, demo_index
 from connectors.sandbox.faults import FaultDraw, Faults, FaultSchedule
 from connectors.sandbox.paging import BadRequest, PageInfo, PagingKind, serve_page
 from connectors.sandbox.records import Body, RecordStore, StoredRecord, iso, parse_instant
@@ -55,9 +54,9 @@ from connectors.sandbox.state import (
     Touch,
     utc_now,
 )
-from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY
-from hub.domain.enums import UtilityKind
-from hub.domain.sources import Source, utility_source
+from connectors.sandbox.world import Row, World, WorldIndex, day, index_of
+from connectors.tender.client import SOURCE as TENDER
+from connectors.utility.client import utility_source
 
 __all__ = [
     "ORDOS_DEMO_CLIENT_ID",
@@ -70,7 +69,6 @@ __all__ = [
     "BadRequest",
     "Body",
     "Clock",
-    "DemoIndex",
     "Envelope",
     "ErrorBody",
     "FaultDraw",
@@ -83,19 +81,21 @@ __all__ = [
     "PageInfo",
     "PagingKind",
     "RecordStore",
+    "Row",
     "Sandbox",
     "Sleep",
     "StoredRecord",
     "StreamDef",
     "StreamTruth",
     "Touch",
+    "World",
+    "WorldIndex",
     "day",
     "demo_credentials",
-    "demo_index",
+    "index_of",
     "iso",
     "parse_instant",
     "sandbox_app",
-    "sandbox_apps",
     "sandbox_credentials",
     "sandbox_of",
     "serve_page",
@@ -119,11 +119,8 @@ def utility_demo_api_key(unit_code: str) -> str:
 def demo_credentials() -> dict[str, dict[str, str]]:
     """Source name → the sandbox's demo credentials, named like the connectors' arguments."""
     out = {
-        Source.ORDOS.value: {
-            "client_id": ORDOS_DEMO_CLIENT_ID,
-            "client_secret": ORDOS_DEMO_CLIENT_SECRET,
-        },
-        Source.TENDER.value: {"key_id": TENDER_DEMO_KEY_ID, "secret": TENDER_DEMO_SECRET},
+        ORDOS: {"client_id": ORDOS_DEMO_CLIENT_ID, "client_secret": ORDOS_DEMO_CLIENT_SECRET},
+        TENDER: {"key_id": TENDER_DEMO_KEY_ID, "secret": TENDER_DEMO_SECRET},
     }
     for unit_code in UTILITY_UNIT_CODES:
         out[utility_source(unit_code)] = {"api_key": utility_demo_api_key(unit_code)}
@@ -136,27 +133,3 @@ def sandbox_credentials(source: str) -> dict[str, str]:
         return demo_credentials()[source]
     except KeyError:
         raise ValueError(f"no sandbox for source {source!r}") from None
-
-
-def sandbox_apps(
-    *,
-    seed: int = DEFAULT_SEED,
-    scale: int = 1,
-    today: date = DEFAULT_TODAY,
-    clock: Clock = utc_now,
-) -> dict[str, Starlette]:
-    """Every sandbox with its demo credentials, keyed by source name (``ordos``, ``tender``,
-    ``utility:utility-water`` …), all derived from the same demo data set."""
-    from connectors.ordos import sandbox as ordos
-    from connectors.tender import sandbox as tender
-    from connectors.utility import sandbox as utility
-
-    apps = {
-        Source.ORDOS.value: ordos.create_app(seed=seed, scale=scale, today=today, clock=clock),
-        Source.TENDER.value: tender.create_app(seed=seed, scale=scale, today=today, clock=clock),
-    }
-    for unit_code in UTILITY_UNIT_CODES:
-        apps[utility_source(unit_code)] = utility.create_app(
-            unit_code=unit_code, seed=seed, scale=scale, today=today, clock=clock
-        )
-    return apps

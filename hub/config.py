@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import hmac
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -81,21 +82,6 @@ class SourceSettings(BaseModel):
         if not croniter.is_valid(value):
             raise ValueError(f"not a cron expression: {value!r} (e.g. '*/30 * * * *')")
         return value
-
-
-def sandbox_sources() -> dict[str, SourceSettings]:
-    """The sources of development: the sandboxes that `hub sandbox` serves on loopback."""
-    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_credentials
-
-    sources = {}
-    for name, port in SANDBOX_PORTS.items():
-        kind = name.split(":", 1)[0]
-        sources[name] = SourceSettings(
-            kind=kind,  # type: ignore[arg-type]
-            base_url=f"http://127.0.0.1:{port}",
-            credentials={k: SecretStr(v) for k, v in sandbox_credentials(name).items()},
-        )
-    return sources
 
 
 class Settings(BaseSettings):
@@ -523,14 +509,20 @@ class Settings(BaseSettings):
             return DEMO_PII_INDEX_KEY
         return decode_key(self.pii_index_key.get_secret_value(), name="HUB_PII_INDEX_KEY")
 
-    def source_settings(self) -> dict[str, SourceSettings]:
-        """The configured sources with the secrets file's credentials merged in."""
+    def source_settings(
+        self, *, development: Callable[[], dict[str, SourceSettings]] | None = None
+    ) -> dict[str, SourceSettings]:
+        """The configured sources with the secrets file's credentials merged in.
+
+        Without ``HUB_SOURCES``, development syncs from ``development()`` (the sync manager
+        passes the sandboxes, ``hub.sync.sandboxes.sandbox_sources``); production from none.
+        """
         if self.sources is not None:
             sources = {name: source.model_copy(deep=True) for name, source in self.sources.items()}
-        elif self.is_production:
+        elif self.is_production or development is None:
             sources = {}  # production has no default upstreams and no default credentials
         else:
-            sources = sandbox_sources()
+            sources = development()
         if self.secrets_file is not None:
             try:
                 secrets = json.loads(self.secrets_file.read_text(encoding="utf-8"))

@@ -15,6 +15,7 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     │                                                          documents run
     ├── PersistedQueryNotSupported (PERSISTED_QUERY_NOT_SUPPORTED)  trusted documents are off
     ├── UpstreamUnavailable (UPSTREAM_UNAVAILABLE)
+    │   └── UpstreamPaused  the upstream asked to wait too long, or its breaker is open
     ├── DatabaseUnavailable (DATABASE_UNAVAILABLE)  the database cannot be reached now
     └── DatabaseBehind      (INTERNAL)  the database is not migrated to head
 """
@@ -122,6 +123,12 @@ class UpstreamUnavailable(HubError):
     """An external platform could not be reached or answered badly."""
 
     code = ErrorCode.UPSTREAM_UNAVAILABLE
+
+
+class UpstreamPaused(UpstreamUnavailable):
+    """An external platform cannot be called for now: it asked to wait longer than the cap
+    (``Retry-After``), or its circuit breaker is open. A sync stops PARTIAL and keeps its
+    progress, where any other upstream failure fails it."""
 
 
 class DatabaseUnavailable(HubError):

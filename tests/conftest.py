@@ -27,8 +27,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.migrate import upgrade_to_head
@@ -108,7 +108,7 @@ async def engine(scratch: ScratchDatabases) -> AsyncIterator[AsyncEngine]:
     engine = create_engine(url)
     await upgrade_to_head(engine)
     async with AsyncSession(engine) as session, session.begin():
-        await load_demo_data(session, today=DEMO_TODAY.date())
+        await load_demo_data(session, settings=get_settings(), today=DEMO_TODAY.date())
     yield engine
     await engine.dispose()
 

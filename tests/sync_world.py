@@ -22,9 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from connectors.core import StreamSpec
-from connectors.sandbox_kit import Sandbox, StoredRecord, StreamTruth, sandbox_apps, sandbox_of
-from hub.config import Settings
-from hub.demo import load_demo_data
+from connectors.sandbox_kit import Sandbox, StoredRecord, StreamTruth, sandbox_of
+from connectors.sandboxes import sandbox_apps
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
+from hub.demo.world import demo_world
 from hub.store.base import utcnow
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
@@ -127,7 +129,9 @@ async def make_store(
     await upgrade_to_head(engine)
     sessionmaker = create_sessionmaker(engine)
     async with sessionmaker() as session, session.begin():
-        await load_demo_data(session, today=today or DEMO_TODAY.date(), upstream=False)
+        await load_demo_data(
+            session, settings=get_settings(), today=today or DEMO_TODAY.date(), upstream=False
+        )
     return url, engine, sessionmaker
 
 
@@ -146,7 +150,7 @@ async def make_world(
 ) -> SyncWorld:
     url, engine, sessionmaker = await make_store(scratch)
     clock = Clock()
-    apps = sandbox_apps(today=DEMO_TODAY.date(), clock=clock, **sandbox_options)
+    apps = sandbox_apps(demo_world(today=DEMO_TODAY.date(), **sandbox_options), clock=clock)
     if sources is not None:
         apps = {name: app for name, app in apps.items() if name in sources}
     settings = Settings(database_url=url)

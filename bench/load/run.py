@@ -51,7 +51,8 @@ from loadkit import Connection, Step, Tally, run_clients, summary, timed_post
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.demo import load_demo_data
+from hub.config import get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.migrate import upgrade_to_head
@@ -155,7 +156,7 @@ async def prepare(url: str) -> dict[str, str]:
     try:
         await upgrade_to_head(engine)
         async with AsyncSession(engine) as session, session.begin():
-            await load_demo_data(session, scale=1)
+            await load_demo_data(session, settings=get_settings(), scale=1)
             reader = await identity.create_client(
                 session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT
             )

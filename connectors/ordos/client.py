@@ -25,8 +25,9 @@ from connectors.core import (
 )
 from connectors.ordos import mapping, wire
 from connectors.parsing import parse_record
-from hub.domain.sources import Source
 
+SOURCE = "ordos"
+"""The source name of the platform's records (the hub's ``Source.ORDOS``)."""
 API = "/api/v1"
 TOKEN_PATH = "/oauth/token"
 _PAGING = PageNumberPaging(
@@ -70,7 +71,7 @@ _PARSERS: dict[str, tuple[type[BaseModel], Entity, Callable[..., MappedRecord]]]
 class OrdosConnector:
     """Pulls enterprises, credit, projects and inspections from the Ordos platform."""
 
-    source = Source.ORDOS.value
+    source = SOURCE
     streams: tuple[StreamSpec, ...] = STREAMS
 
     def __init__(

@@ -1,9 +1,10 @@
 """Pure mapping of 鄂尔多斯物业管理服务平台 records (``wire``) to store terms (``MappedRecord``).
 
-Fields are the store's columns (``hub.store.models``) without ids or provenance; enterprises are
-referred to by USCC and compounds by town code and name, for the sync engine to resolve. A value
-the hub cannot accept (a USCC with a wrong check character, a total that is not the sum of its
-items) raises ``InvalidRecord`` naming the field.
+Fields are the store's columns without ids or provenance, enumerated ones in the connectors' own
+words (``connectors.enums``, which the sync layer translates); enterprises are referred to by
+USCC and compounds by town code and name, for the sync engine to resolve. A value the hub cannot
+accept (a USCC with a wrong check character, a total that is not the sum of its items) raises
+``InvalidRecord`` naming the field.
 
 Not mapped, for want of a reference kind in ``connectors.core``: a project's ``tenderCode`` (a
 record of another source, the tender platform) and an inspection's ``inspector`` (a member unit).
@@ -21,15 +22,15 @@ from connectors.core import (
     MappedRecord,
     Ref,
 )
-from connectors.ordos import wire
-from connectors.parsing import checked_uscc, enterprise_ref
-from hub.domain.enums import (
+from connectors.enums import (
     AssessmentKind,
     CreditCategory,
     CreditLevel,
     EnterpriseStatus,
     SelectionMethod,
 )
+from connectors.ordos import wire
+from connectors.parsing import checked_uscc, enterprise_ref
 
 ENTERPRISE_STATUS = {
     "存续": EnterpriseStatus.ACTIVE,

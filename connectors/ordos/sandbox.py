@@ -3,7 +3,7 @@
 OAuth2 client credentials: ``POST /oauth/token`` (form fields or HTTP Basic) gives a bearer token
 that expires ``token_ttl`` seconds later on the sandbox's clock. Streams under ``/api/v1`` with
 page-number paging in the envelope ``{"code": 0, "message": "success", "data": {"records": […],
-"page", "pageSize", "total"}}``. The records are the demo data set's (``sandbox_data``); inserts
+"page", "pageSize", "total"}}``. The records are the injected world's (``sandbox_data``); inserts
 and updates (``/_sandbox/mutate``, ``mutate_during_paging``, ``extra_records``) are made here as
 the platform would make them.
 """
@@ -27,7 +27,6 @@ from connectors.sandbox_kit import (
     ORDOS_DEMO_CLIENT_SECRET,
     Body,
     Clock,
-    DemoIndex,
     Faults,
     Make,
     MakeContext,
@@ -38,25 +37,20 @@ from connectors.sandbox_kit import (
     Sleep,
     StreamDef,
     Touch,
+    World,
+    WorldIndex,
     day,
-    demo_index,
+    index_of,
     sandbox_app,
     utc_now,
 )
-from hub.demo.assessments import INSPECTION_ITEMS, INSPECTION_NOTES
-from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY
-from hub.demo.enterprises import BAD_TITLES, GOOD_TITLES, GRADE_THRESHOLDS
-from hub.demo.identities import brand, person_name, uscc
-from hub.domain.credit import credit_grade
 
 _ADDRESS = "内蒙古自治区鄂尔多斯市伊金霍洛旗阿勒腾席热镇天骄路"
 
 
 def create_app(
     *,
-    seed: int = DEFAULT_SEED,
-    scale: int = 1,
-    today: date = DEFAULT_TODAY,
+    world: World,
     faults: Faults | None = None,
     extra_records: int = 0,
     extra_stream: str = "credit_records",
@@ -65,17 +59,18 @@ def create_app(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
 ) -> Starlette:
-    """The Ordos platform sandbox; ``credentials`` maps client ids to secrets (demo by default).
+    """The Ordos platform sandbox serving ``world``; ``credentials`` maps client ids to secrets
+    (demo by default).
 
     ``app.state.sandbox`` is its ``Sandbox``; ``app.state.tokens`` its token issuer.
     """
-    demo = demo_index(scale=scale, seed=seed, today=today)
+    demo = index_of(world)
     sandbox = Sandbox(
         name="ordos",
         streams=_streams(demo),
-        build=partial(build_records, demo, seed),
-        seed=seed,
-        today=today,
+        build=partial(build_records, demo, world.seed),
+        seed=world.seed,
+        today=world.today,
         faults=faults,
         clock=clock,
         sleep=sleep,
@@ -116,16 +111,19 @@ def _refuse(code: str, message: str) -> Response:
 # -- how records change ------------------------------------------------------------------------
 
 
-def _streams(demo: DemoIndex) -> list[StreamDef]:
+def _streams(demo: WorldIndex) -> list[StreamDef]:
     """The streams, with how the platform creates and updates their records."""
-    counts = demo.dataset.counts()
+    world = demo.world
+    counts = {table: len(rows) for table, rows in world.tables.items()}
     inspectors = sorted(
         {
             demo.unit_name[a["assessor_id"]]
-            for a in demo.dataset.assessments
+            for a in demo.rows("assessments")
             if a["source"] == "ordos"
         }
     )
+    grades = world.published_grades
+    lowest, highest = min(grades), max(grades)
 
     def new_id(prefix: str, table: str, ctx: MakeContext) -> str:
         # Continue the platform's numbering after the demo rows (which count local ones too).
@@ -134,9 +132,9 @@ def _streams(demo: DemoIndex) -> list[StreamDef]:
     def make_enterprise(ctx: MakeContext) -> tuple[str, Body]:
         founded = ctx.now.date() - timedelta(days=ctx.rng.randint(30, 3000))
         row = {
-            "uscc": uscc(ctx.rng, area_code="150627", founded_on=founded),
-            "name": f"伊金霍洛旗{brand(ctx.rng)}物业服务有限公司",
-            "legal_representative": person_name(ctx.rng),
+            "uscc": world.uscc(ctx.rng, area_code="150627", founded_on=founded),
+            "name": f"伊金霍洛旗{world.brand(ctx.rng)}物业服务有限公司",
+            "legal_representative": world.person_name(ctx.rng),
             "registered_address": f"{_ADDRESS}{ctx.rng.randint(1, 299)}号",
             "area_code": "150627",
             "registered_capital": 100.0,
@@ -154,7 +152,7 @@ def _streams(demo: DemoIndex) -> list[StreamDef]:
         body = {
             "enterpriseUscc": ctx.rng.choice(demo.active_usccs),
             "category": "良好信息" if good else "不良信息",
-            "title": ctx.rng.choice(GOOD_TITLES if good else BAD_TITLES),
+            "title": ctx.rng.choice(world.good_titles if good else world.bad_titles),
             "points": float(ctx.rng.randint(1, 5 if good else 10)),
             "level": ctx.rng.choice(("旗级", "镇级", "社区级")),
             "recordedOn": day(on),
@@ -172,12 +170,13 @@ def _streams(demo: DemoIndex) -> list[StreamDef]:
         free = [u for u in demo.active_usccs if u not in taken]
         if not free:
             return None  # one grade per enterprise and day
-        score = round(ctx.rng.uniform(55, 95), 1)
+        # The platform grades; the sandbox looks up the grade it publishes with the score.
+        score = round(ctx.rng.uniform(lowest, highest), 1)
         body = {
             "enterpriseUscc": ctx.rng.choice(free),
             "evaluatedOn": day(ctx.now.date()),
             "score": score,
-            "grade": credit_grade(score, GRADE_THRESHOLDS),
+            "grade": grades[score],
         }
         return new_id("CG", "enterprise_credit_grades", ctx), body
 
@@ -198,14 +197,14 @@ def _streams(demo: DemoIndex) -> list[StreamDef]:
         if not current:
             return None
         project = ctx.rng.choice(current)
-        picked = sorted(ctx.rng.sample(INSPECTION_ITEMS, ctx.rng.randint(1, 2)))
+        picked = sorted(ctx.rng.sample(world.inspection_items, ctx.rng.randint(1, 2)))
         deductions = [ctx.rng.randint(1, 10) / 2 for _ in picked]
         items = [
             {
                 "code": code,
                 "name": name,
                 "deduction": points,
-                "note": ctx.rng.choice(INSPECTION_NOTES),
+                "note": ctx.rng.choice(world.inspection_notes),
             }
             for (code, name), points in zip(picked, deductions, strict=True)
         ]

@@ -1,7 +1,7 @@
-"""The Ordos platform sandbox's records, derived from the demo data set.
+"""The Ordos platform sandbox's records, derived from the injected world.
 
-Every demo row synced from the Ordos platform (``source == "ordos"``) becomes an upstream record
-under its demo source id, written in the platform's vocabulary (the inverse of the connector's
+Every row of the world synced from the Ordos platform (``source == "ordos"``) becomes an upstream
+record under its source id, written in the platform's vocabulary (the inverse of the connector's
 mapping tables), so that a sync from the sandbox reproduces the demo rows.
 """
 
@@ -12,18 +12,18 @@ from collections.abc import Callable
 from datetime import date
 
 from connectors.ordos.mapping import CREDIT_CATEGORY, CREDIT_LEVEL, ENTERPRISE_STATUS, SELECTION
-from connectors.sandbox_kit import Body, DemoIndex, StoredRecord, day
+from connectors.sandbox_kit import Body, StoredRecord, WorldIndex, day
 
 STATUS = {v: k for k, v in ENTERPRISE_STATUS.items()}
 CATEGORY = {v: k for k, v in CREDIT_CATEGORY.items()}
 LEVEL = {v: k for k, v in CREDIT_LEVEL.items()}
 SELECTION_TEXT = {v: k for k, v in SELECTION.items()}
 
-RowToBody = Callable[[DemoIndex, Body], tuple[Body, date]]
+RowToBody = Callable[[WorldIndex, Body], tuple[Body, date]]
 """A demo row → the upstream record's body, and the day its last change was about."""
 
 
-def enterprise_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
+def enterprise_body(demo: WorldIndex, row: Body) -> tuple[Body, date]:
     """An enterprise (物业服务企业) with its latest published grade."""
     body = {
         "uscc": row["uscc"],
@@ -41,7 +41,7 @@ def enterprise_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
     return body, row["credit_evaluated_on"] or row["founded_on"]
 
 
-def credit_record_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
+def credit_record_body(demo: WorldIndex, row: Body) -> tuple[Body, date]:
     """A credit record (信用记录) of an enterprise."""
     body = {
         "enterpriseUscc": demo.uscc[row["enterprise_id"]],
@@ -56,7 +56,7 @@ def credit_record_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
     return body, row["recorded_on"]
 
 
-def credit_grade_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
+def credit_grade_body(demo: WorldIndex, row: Body) -> tuple[Body, date]:
     """A published credit grade (信用等级)."""
     body = {
         "enterpriseUscc": demo.uscc[row["enterprise_id"]],
@@ -67,7 +67,7 @@ def credit_grade_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
     return body, row["evaluated_on"]
 
 
-def project_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
+def project_body(demo: WorldIndex, row: Body) -> tuple[Body, date]:
     """A project (物业服务项目): an enterprise serving a compound."""
     town, name = demo.compound[row["compound_id"]]
     body = {
@@ -81,7 +81,7 @@ def project_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
     return body, max(row["starts_on"], row["ends_on"] or row["starts_on"])
 
 
-def inspection_body(demo: DemoIndex, row: Body) -> tuple[Body, date]:
+def inspection_body(demo: WorldIndex, row: Body) -> tuple[Body, date]:
     """A daily inspection (日常巡查) with its deductions."""
     town, name = demo.compound[row["compound_id"]]
     body = {
@@ -112,13 +112,13 @@ _TABLES: dict[str, tuple[str, RowToBody]] = {
 }
 
 
-def build_records(demo: DemoIndex, seed: int) -> dict[str, list[StoredRecord]]:
+def build_records(demo: WorldIndex, seed: int) -> dict[str, list[StoredRecord]]:
     """Every demo row synced from the Ordos platform, under its demo source id."""
     out = {}
     for stream, (table, to_body) in _TABLES.items():
         rng = random.Random(f"{seed}/sandbox/ordos/{stream}")
         records = []
-        for row in demo.dataset.tables()[table]:
+        for row in demo.rows(table):
             if row["source"] == "ordos":
                 body, basis = to_body(demo, row)
                 records.append(StoredRecord(row["source_id"], demo.stamp(rng, basis), body))

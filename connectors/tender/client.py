@@ -25,8 +25,9 @@ from connectors.core import (
 )
 from connectors.parsing import parse_record
 from connectors.tender import mapping, wire
-from hub.domain.sources import Source
 
+SOURCE = "tender"
+"""The source name of the platform's records (the hub's ``Source.TENDER``)."""
 API = "/open-api/v2"
 _CURSOR = CursorPaging(cursor_param="cursor", size_param="limit", next_path=("next",))
 _LINK = CursorPaging(
@@ -67,7 +68,7 @@ _PARSERS: dict[str, tuple[type[BaseModel], Entity, Callable[..., MappedRecord]]]
 class TenderConnector:
     """Pulls tenders, bids, ranked candidates and awards from the tender platform."""
 
-    source = Source.TENDER.value
+    source = SOURCE
     streams: tuple[StreamSpec, ...] = STREAMS
 
     def __init__(

@@ -1,6 +1,7 @@
 """Pure mapping of 招投标平台 records (``wire``) to store terms (``MappedRecord``).
 
-Fields are the store's columns (``hub.store.models``) without ids or provenance. A tender refers to
+Fields are the store's columns without ids or provenance, enumerated ones in the connectors' own
+words (``connectors.enums``). A tender refers to
 its compound by town code and name; bids, candidates and awards to their tender by its project
 code (a ``SourceRef``, the tender being synced first) and to enterprises by USCC.
 """
@@ -18,9 +19,9 @@ from connectors.core import (
     Ref,
     SourceRef,
 )
+from connectors.enums import SelectionMethod, TenderMethod, TenderStatus
 from connectors.parsing import enterprise_ref
 from connectors.tender import wire
-from hub.domain.enums import SelectionMethod, TenderMethod, TenderStatus
 
 TENDER_STATUS = {
     "招标公告": TenderStatus.ANNOUNCED,

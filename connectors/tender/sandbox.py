@@ -3,7 +3,7 @@
 Every request must be signed (HMAC-SHA256 over ``connectors.auth.hmac_canonical``); a timestamp
 more than 300 s from the sandbox's clock or a nonce seen before is refused. Streams under
 ``/open-api/v2`` with opaque cursor paging in the envelope ``{"items": […], "next": cursor,
-"nextLink": url}``. The records are the demo data set's (``sandbox_data``); inserts and updates
+"nextLink": url}``. The records are the injected world's (``sandbox_data``); inserts and updates
 are made here as the platform would make them.
 """
 
@@ -24,7 +24,6 @@ from connectors.sandbox_kit import (
     TENDER_DEMO_SECRET,
     Body,
     Clock,
-    DemoIndex,
     Faults,
     HmacVerifier,
     Make,
@@ -35,14 +34,15 @@ from connectors.sandbox_kit import (
     Sleep,
     StreamDef,
     Touch,
+    World,
+    WorldIndex,
     day,
-    demo_index,
+    index_of,
     sandbox_app,
     utc_now,
 )
 from connectors.tender.client import API
 from connectors.tender.sandbox_data import build_records
-from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY
 
 MAX_SKEW = 300  # seconds a signed request's timestamp may be off the platform's clock
 _OPEN = ("招标公告", "评标中")
@@ -50,9 +50,7 @@ _OPEN = ("招标公告", "评标中")
 
 def create_app(
     *,
-    seed: int = DEFAULT_SEED,
-    scale: int = 1,
-    today: date = DEFAULT_TODAY,
+    world: World,
     faults: Faults | None = None,
     extra_records: int = 0,
     extra_stream: str = "tenders",
@@ -60,17 +58,18 @@ def create_app(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
 ) -> Starlette:
-    """The tender platform sandbox; ``credentials`` maps key ids to secrets (demo by default).
+    """The tender platform sandbox serving ``world``; ``credentials`` maps key ids to secrets
+    (demo by default).
 
     ``app.state.sandbox`` is its ``Sandbox``; ``app.state.signatures`` its signature check.
     """
-    demo = demo_index(scale=scale, seed=seed, today=today)
+    demo = index_of(world)
     sandbox = Sandbox(
         name="tender",
         streams=_streams(demo),
-        build=partial(build_records, demo, seed),
-        seed=seed,
-        today=today,
+        build=partial(build_records, demo, world.seed),
+        seed=world.seed,
+        today=world.today,
         faults=faults,
         clock=clock,
         sleep=sleep,
@@ -102,9 +101,9 @@ def _refuse(code: str, message: str) -> Response:
     return JSONResponse(_error_body(401, code, message), 401)
 
 
-def _streams(demo: DemoIndex) -> list[StreamDef]:
+def _streams(demo: WorldIndex) -> list[StreamDef]:
     """The streams, with how the platform creates and updates their records."""
-    first_code = len(demo.dataset.tenders)
+    first_code = len(demo.rows("tenders"))
 
     def make_tender(ctx: MakeContext) -> tuple[str, Body]:
         town, name = ctx.rng.choice(list(demo.compound.values()))

@@ -1,6 +1,6 @@
-"""The tender platform sandbox's records, derived from the demo data set.
+"""The tender platform sandbox's records, derived from the injected world.
 
-Every demo tender, bid, candidate and award becomes an upstream record under its demo source id
+Every tender, bid, candidate and award of the world becomes an upstream record under its source id
 (the tender's project code, ``<code>/bid/<USCC>``, ``<code>/candidate/<rank>``, ``<code>/award``),
 written in the platform's vocabulary (the inverse of the connector's mapping tables).
 """
@@ -11,18 +11,18 @@ import random
 from collections.abc import Callable
 from datetime import date
 
-from connectors.sandbox_kit import Body, DemoIndex, StoredRecord, day
+from connectors.sandbox_kit import Body, StoredRecord, WorldIndex, day
 from connectors.tender.mapping import METHOD, SELECTION, TENDER_STATUS
 
 STATUS_TEXT = {v: k for k, v in TENDER_STATUS.items()}
 SELECTION_TEXT = {v: k for k, v in SELECTION.items()}
 METHOD_TEXT = {v: k for k, v in METHOD.items()}
 
-RowToBody = Callable[[DemoIndex, Body, dict[int, Body]], tuple[Body, date]]
+RowToBody = Callable[[WorldIndex, Body, dict[int, Body]], tuple[Body, date]]
 """A demo row (and the awards by tender id) → the record's body, and the day of its last change."""
 
 
-def tender_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
+def tender_body(demo: WorldIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
     """A tender (招标项目); last changed with its award's latest step, or its deadline."""
     town, name = demo.compound[row["compound_id"]]
     body = {
@@ -42,7 +42,7 @@ def tender_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Bo
     return body, row["announced_on"] if row["status"] == "ANNOUNCED" else row["bid_deadline"]
 
 
-def bid_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
+def bid_body(demo: WorldIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
     """A bid (投标), last changed when submitted."""
     body = {
         "tenderId": demo.tender_code[row["tender_id"]],
@@ -54,7 +54,7 @@ def bid_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Body,
     return body, row["submitted_on"]
 
 
-def candidate_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
+def candidate_body(demo: WorldIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
     """A ranked candidate (中标候选人), last changed around the award."""
     body = {
         "tenderId": demo.tender_code[row["tender_id"]],
@@ -65,7 +65,7 @@ def candidate_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple
     return body, awards[row["tender_id"]]["awarded_on"]
 
 
-def award_body(demo: DemoIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
+def award_body(demo: WorldIndex, row: Body, awards: dict[int, Body]) -> tuple[Body, date]:
     """An award (中标结果), last changed with its latest step (award, filing, contract)."""
     body = {
         "tenderId": demo.tender_code[row["tender_id"]],
@@ -86,15 +86,14 @@ _TABLES: dict[str, tuple[str, RowToBody]] = {
 }
 
 
-def build_records(demo: DemoIndex, seed: int) -> dict[str, list[StoredRecord]]:
-    """Every demo row synced from the tender platform, under its demo source id."""
-    tables = demo.dataset.tables()
-    awards = {a["tender_id"]: a for a in demo.dataset.tender_awards}
+def build_records(demo: WorldIndex, seed: int) -> dict[str, list[StoredRecord]]:
+    """Every row of the world synced from the tender platform, under its source id."""
+    awards = {a["tender_id"]: a for a in demo.rows("tender_awards")}
     out = {}
     for stream, (table, to_body) in _TABLES.items():
         rng = random.Random(f"{seed}/sandbox/tender/{stream}")
         records = []
-        for row in tables[table]:
+        for row in demo.rows(table):
             body, basis = to_body(demo, row, awards)
             records.append(StoredRecord(row["source_id"], demo.stamp(rng, basis), body))
         out[stream] = records

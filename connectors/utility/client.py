@@ -23,11 +23,12 @@ from connectors.core import (
     Tombstone,
     with_page_size,
 )
+from connectors.enums import UtilityKind
 from connectors.parsing import parse_record
 from connectors.utility import mapping, wire
-from hub.domain.enums import UtilityKind
-from hub.domain.sources import utility_source
 
+SOURCE_PREFIX = "utility"
+"""Source names of utility companies are ``utility:<unit code>`` (the hub's ``Source.UTILITY``)."""
 API = "/api/v1"
 API_KEY_HEADER = "X-Api-Key"
 _PAGING = OffsetPaging(offset_param="offset", limit_param="limit", total_path=("total",))
@@ -56,6 +57,11 @@ _PARSERS: dict[str, tuple[type[BaseModel], Entity, Callable[..., MappedRecord]]]
     "connection_tasks": (wire.ConnectionTask, Entity.CONNECTION_TASK, mapping.map_connection_task),
     "outages": (wire.Outage, Entity.OUTAGE, mapping.map_outage),
 }
+
+
+def utility_source(unit_code: str) -> str:
+    """The source name of one utility company's records."""
+    return f"{SOURCE_PREFIX}:{unit_code}"
 
 
 def utility_kind_of(unit_code: str) -> UtilityKind:

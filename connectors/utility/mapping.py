@@ -1,6 +1,7 @@
 """Pure mapping of a utility company's records (``wire``) to store terms (``MappedRecord``).
 
-Fields are the store's columns (``hub.store.models``) without ids or provenance. The company is
+Fields are the store's columns without ids or provenance, enumerated ones in the connectors' own
+words (``connectors.enums``). The company is
 the connector's, not the record's: its kind (``utility_kind``) is passed in, and the store's
 ``utility_id`` is the member unit of the source (``utility:<unit code>``), for the sync engine to
 fill. Compounds are referred to by town code and name as the company writes it (民悦A区小区 for
@@ -13,8 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from connectors.core import CompoundRef, Entity, InvalidRecord, MappedRecord
+from connectors.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
 from connectors.utility import wire
-from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
 
 TASK_KIND = {
     "管网入户": ConnectionTaskKind.SERVICE_CONNECTION,

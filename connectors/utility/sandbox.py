@@ -11,17 +11,17 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse, Response
 
+from connectors.enums import UtilityKind
 from connectors.sandbox_kit import (
     ApiKeyCheck,
     Body,
     Clock,
-    DemoIndex,
     Faults,
     MakeContext,
     PageInfo,
@@ -29,27 +29,24 @@ from connectors.sandbox_kit import (
     Sandbox,
     Sleep,
     StreamDef,
+    World,
+    WorldIndex,
     day,
-    demo_index,
+    index_of,
     iso,
     sandbox_app,
     utc_now,
     utility_demo_api_key,
 )
-from connectors.utility.client import API, API_KEY_HEADER, utility_kind_of
+from connectors.utility.client import API, API_KEY_HEADER, utility_kind_of, utility_source
 from connectors.utility.sandbox_data import OUTAGE_REASONS, build_records, compound_name, task_body
-from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY
-from hub.domain.enums import UtilityKind
-from hub.domain.sources import utility_source
 
 
 def create_app(
     *,
+    world: World,
     unit_code: str = "utility-water",
     kind: UtilityKind | None = None,
-    seed: int = DEFAULT_SEED,
-    scale: int = 1,
-    today: date = DEFAULT_TODAY,
     faults: Faults | None = None,
     extra_records: int = 0,
     extra_stream: str = "connection_tasks",
@@ -57,18 +54,19 @@ def create_app(
     clock: Clock = utc_now,
     sleep: Sleep = asyncio.sleep,
 ) -> Starlette:
-    """The sandbox of one utility company; ``credentials`` are its API keys (demo by default).
+    """The sandbox of one utility company serving ``world``; ``credentials`` are its API keys
+    (demo by default).
 
     ``app.state.sandbox`` is its ``Sandbox``.
     """
     kind = kind or utility_kind_of(unit_code)
-    demo = demo_index(scale=scale, seed=seed, today=today)
+    demo = index_of(world)
     sandbox = Sandbox(
         name=utility_source(unit_code),
         streams=_streams(demo, kind),
-        build=partial(build_records, demo, seed, kind),
-        seed=seed,
-        today=today,
+        build=partial(build_records, demo, world.seed, kind),
+        seed=world.seed,
+        today=world.today,
         faults=faults,
         clock=clock,
         sleep=sleep,
@@ -95,7 +93,7 @@ def _refuse(code: str, message: str) -> Response:
     return JSONResponse(_error_body(401, code, message), 401)
 
 
-def _streams(demo: DemoIndex, kind: UtilityKind) -> list[StreamDef]:
+def _streams(demo: WorldIndex, kind: UtilityKind) -> list[StreamDef]:
     """The streams, with how the company creates and updates their records."""
     compounds = [(demo.compound[c["id"]], c["households"]) for c in demo.compound_rows]
 

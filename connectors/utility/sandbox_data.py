@@ -1,9 +1,9 @@
-"""A utility company sandbox's records, generated per demo compound.
+"""A utility company sandbox's records, generated per compound of the injected world.
 
-The demo data set has no utility records, so each company's are generated here from the demo's
-compounds, seeded by the seed and the company's kind: connection and meter tasks for compounds
-handed over in the last three years (and meter renewals in older ones), and outages over the last
-120 days, a few still open. About one record in ten writes its compound's name the way the
+The world has no utility records, so each company's are generated here from its compounds,
+seeded by the seed and the company's kind: connection and meter tasks for compounds handed over
+in the last three years (and meter renewals in older ones), and outages over the last 120 days,
+a few still open. About one record in ten writes its compound's name the way the
 company's own systems do (民悦A区小区, 西苑 for 西苑小区, full-width letters): the hub matches
 compounds on the normalised name within a town.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from connectors.sandbox_kit import Body, DemoIndex, StoredRecord, day, iso
-from hub.domain.enums import UtilityKind
+from connectors.enums import UtilityKind
+from connectors.sandbox_kit import Body, StoredRecord, WorldIndex, day, iso
 
 OUTAGE_DAYS = 120
 NEW_COMPOUND_YEARS = 3
@@ -29,7 +29,7 @@ OUTAGE_REASONS = {
 }
 
 
-def build_records(demo: DemoIndex, seed: int, kind: UtilityKind) -> dict[str, list[StoredRecord]]:
+def build_records(demo: WorldIndex, seed: int, kind: UtilityKind) -> dict[str, list[StoredRecord]]:
     """Connection tasks (``CT-…``) and outages (``OUT-…``) of one company in every compound."""
     rng = random.Random(f"{seed}/sandbox/utility/{kind.value}")
     tasks: list[StoredRecord] = []
@@ -98,7 +98,7 @@ def _tasks(rng: random.Random, today: date, compound: Body) -> list[tuple[Body, 
 
 
 def _outages(
-    rng: random.Random, demo: DemoIndex, kind: UtilityKind, households: int
+    rng: random.Random, demo: WorldIndex, kind: UtilityKind, households: int
 ) -> list[tuple[Body, datetime]]:
     out = []
     for _ in range(rng.choices((0, 1, 2, 3), weights=(55, 30, 10, 5))[0]):

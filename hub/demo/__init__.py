@@ -1,6 +1,9 @@
-"""The deterministic demo data set (`hub demo-data`): built in memory, loaded into the store."""
+"""The deterministic demo data set (`hub demo-data`), built in memory without I/O.
+
+Loading it into the store is ``hub.demo.load`` (it needs the store and the services); the
+sandboxes' view of it is ``hub.demo.world``.
+"""
 
 from hub.demo.dataset import DemoDataset, build_dataset
-from hub.demo.load import DemoSummary, load_demo_data, store_is_empty
 
-__all__ = ["DemoDataset", "DemoSummary", "build_dataset", "load_demo_data", "store_is_empty"]
+__all__ = ["DemoDataset", "build_dataset"]

@@ -24,7 +24,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.config import get_settings
+from hub.config import Settings
 from hub.demo.committees import load_committee_workflows_demo
 from hub.demo.common import Row
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY, MAX_SCALE, build_dataset
@@ -76,6 +76,7 @@ async def store_is_empty(session: AsyncSession) -> bool:
 async def load_demo_data(
     session: AsyncSession,
     *,
+    settings: Settings,
     scale: int = 1,
     seed: int = DEFAULT_SEED,
     replace: bool = False,
@@ -95,8 +96,9 @@ async def load_demo_data(
     here): what the upstream platforms hold then arrives through the connectors, from the
     sandboxes, which serve the same data set (``make run`` does this).
 
-    Names, ID numbers and phone numbers are sealed with ``keyring`` (by default the one of the
-    process's settings), as the app will open them.
+    Names, ID numbers and phone numbers are sealed with ``keyring`` (by default the one of
+    ``settings``), as the app will open them; the demo ranking is published with the settings'
+    ranking rules and budget.
     """
     report = progress or _quiet
     if not 1 <= scale <= MAX_SCALE:
@@ -116,7 +118,7 @@ async def load_demo_data(
     tables = dataset.tables() if upstream else local_only(dataset.tables())
     # Personal data goes into the store sealed (and ID numbers with their blind index); CPU work
     # too, so off the loop as well.
-    keyring = keyring or get_settings().pii_keyring()
+    keyring = keyring or settings.pii_keyring()
     tables = await asyncio.to_thread(seal_personal_data, keyring, tables)
     unknown = set(tables) - set(Base.metadata.tables)
     if unknown:
@@ -135,7 +137,13 @@ async def load_demo_data(
     if session.get_bind().dialect.name == "postgresql":
         await _reset_id_sequences(session, [name for name, rows in tables.items() if rows])
     counts = {name: len(rows) for name, rows in tables.items()}
-    counts |= await load_ranking_demo(session, today=today, seed=seed)
+    counts |= await load_ranking_demo(
+        session,
+        today=today,
+        seed=seed,
+        ranking_settings=settings.ranking,
+        budget=settings.budget,
+    )
     counts |= await load_ledger_demo(session, seed=seed, today=today)
     counts |= await load_committee_workflows_demo(session, today=today, seed=seed)
     return DemoSummary(scale=scale, seed=seed, replaced=replace, counts=counts)

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.config import get_settings
 from hub.domain.enums import EnterpriseStatus, UnitRole
-from hub.domain.subsidies import RepairParty, RepairStatus, missing_parties
+from hub.domain.ranking import RankingSettings
+from hub.domain.subsidies import BudgetSettings, RepairParty, RepairStatus, missing_parties
 from hub.services import ranking
 from hub.store import models as m
 from hub.store.ranking_models import RepairAcceptance, RepairProject
@@ -35,9 +35,16 @@ GRANTED, OPEN = 3, 3
 SEAT_TOWN = "150627100"  # 阿勒腾席热镇
 
 
-async def load_ranking_demo(session: AsyncSession, *, today: date, seed: int) -> dict[str, int]:
-    """Publish the demo ranking and add the repair projects; the rows added, by table."""
-    settings = get_settings()
+async def load_ranking_demo(
+    session: AsyncSession,
+    *,
+    today: date,
+    seed: int,
+    ranking_settings: RankingSettings,
+    budget: BudgetSettings,
+) -> dict[str, int]:
+    """Publish the demo ranking (with the settings' ranking rules and budget) and add the repair
+    projects; the rows added, by table."""
     year = today.year - 2
     published_on = date(year + 1, 1, 20)
     if published_on < today:
@@ -46,8 +53,8 @@ async def load_ranking_demo(session: AsyncSession, *, today: date, seed: int) ->
             year=year,
             published_on=published_on,
             published_by_id=await _unit_id(session, role=UnitRole.COMPETENT_DEPARTMENT),
-            settings=settings.ranking,
-            budget=settings.budget,
+            settings=ranking_settings,
+            budget=budget,
         )
     projects, acceptances = await _repairs(session, random.Random(f"{seed}/repairs"), today)
     return {"repair_projects": projects, "repair_acceptances": acceptances}

@@ -19,16 +19,20 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.domain.crypto import Keyring
 from hub.errors import DatabaseBehind
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def alembic_config(url: str = "") -> Config:
-    """An Alembic configuration pointing at our migrations (no alembic.ini needed)."""
+def alembic_config(url: str = "", *, keyring: Keyring | None = None) -> Config:
+    """An Alembic configuration pointing at our migrations (no alembic.ini needed); the
+    ``keyring`` of personal data goes to the revisions that convert it (0004)."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url)
+    if keyring is not None:
+        config.attributes["pii_keyring"] = keyring
     return config
 
 
@@ -50,12 +54,18 @@ async def current_revision(engine: AsyncEngine) -> str | None:
         return await connection.run_sync(_current_revision)
 
 
-async def upgrade_to_head(engine: AsyncEngine) -> tuple[str | None, str]:
-    """Migrate the database to head; returns (revision before, revision after)."""
+async def upgrade_to_head(
+    engine: AsyncEngine, *, keyring: Keyring | None = None
+) -> tuple[str | None, str]:
+    """Migrate the database to head; returns (revision before, revision after).
+
+    ``keyring`` (the settings' ``pii_keyring()``) seals the personal data a revision converts;
+    a store without any needs none.
+    """
 
     def _upgrade(connection: Connection) -> str | None:
         before = _current_revision(connection)
-        config = alembic_config()
+        config = alembic_config(keyring=keyring)
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
         return before

@@ -45,10 +45,10 @@ from connectors.core import (
     Tombstone,
     Window,
 )
-from connectors.errors import CircuitOpen, RetryAfterTooLong, UpstreamUnavailable
+from connectors.errors import UpstreamUnavailable as ConnectorUnavailable
 from connectors.http import UpstreamClient, iter_pages
 from hub.domain.enums import SyncRunStatus
-from hub.errors import HubError
+from hub.errors import HubError, UpstreamPaused, UpstreamUnavailable
 from hub.store.base import utcnow
 from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
 from hub.sync.lease import DEFAULT_TTL, Lease
@@ -56,6 +56,7 @@ from hub.sync.pages import ParsedPage, decode_token, encode_token, read_ahead
 from hub.sync.reports import Progress, RunReport, StreamReport, SyncOptions
 from hub.sync.sinks import ENTITY_MODELS, Outcome, Resolver, among, apply_page, tables_of
 from hub.sync.statistics import TableStatistics
+from hub.sync.translate import upstream_error
 
 logger = logging.getLogger("hub.sync")
 
@@ -175,7 +176,7 @@ class SyncRunner:
             if complete:
                 await self._retry_quarantine(report)
             report.status = SyncRunStatus.SUCCEEDED if complete else SyncRunStatus.PARTIAL
-        except (RetryAfterTooLong, CircuitOpen) as exc:
+        except UpstreamPaused as exc:
             report.status, report.error = SyncRunStatus.PARTIAL, exc.message
         except (UpstreamUnavailable, QuarantineThresholdExceeded) as exc:
             report.status, report.error = SyncRunStatus.FAILED, exc.message
@@ -287,24 +288,28 @@ class SyncRunner:
     async def _pages(
         self, stream: StreamSpec, window: Window, token: PageToken
     ) -> AsyncGenerator[ParsedPage, None]:
-        """The window's pages from ``token`` on, each with its records parsed."""
-        async with aclosing(iter_pages(self.client, stream, window, token)) as pages:
-            async for page in pages:
-                items: list[MappedRecord | Tombstone] = []
-                invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
-                raw_by_id: dict[str, Mapping[str, Any]] = {}
-                for number, raw in enumerate(page.records, 1):
-                    if number % PARSE_SLICE == 0:
-                        # Let the page being written go on: its next statement waits for us.
-                        await asyncio.sleep(0)
-                    try:
-                        item = self.connector.parse(stream, raw)
-                    except InvalidRecord as exc:
-                        invalid.append((raw, exc))
-                        continue
-                    items.append(item)
-                    raw_by_id[item.source_id] = raw
-                yield ParsedPage(page, items, invalid, raw_by_id)
+        """The window's pages from ``token`` on, each with its records parsed; a connector's
+        failure comes out as the hub's (``hub.sync.translate.upstream_error``)."""
+        try:
+            async with aclosing(iter_pages(self.client, stream, window, token)) as pages:
+                async for page in pages:
+                    items: list[MappedRecord | Tombstone] = []
+                    invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
+                    raw_by_id: dict[str, Mapping[str, Any]] = {}
+                    for number, raw in enumerate(page.records, 1):
+                        if number % PARSE_SLICE == 0:
+                            # Let the page being written go on: its next statement waits for us.
+                            await asyncio.sleep(0)
+                        try:
+                            item = self.connector.parse(stream, raw)
+                        except InvalidRecord as exc:
+                            invalid.append((raw, exc))
+                            continue
+                        items.append(item)
+                        raw_by_id[item.source_id] = raw
+                    yield ParsedPage(page, items, invalid, raw_by_id)
+        except ConnectorUnavailable as exc:
+            raise upstream_error(exc) from exc
 
     def _tables(self, stream: StreamSpec) -> list[str]:
         return [table for entity in stream.entities for table in tables_of(entity)]

@@ -32,6 +32,7 @@ from hub.sync.engine import SyncRunner
 from hub.sync.lease import SyncBusy
 from hub.sync.registry import build_connector
 from hub.sync.reports import Progress, RunReport, SyncOptions
+from hub.sync.sandboxes import sandbox_sources
 from hub.sync.sinks import Resolver, apply_page
 
 logger = logging.getLogger("hub.sync")
@@ -55,7 +56,10 @@ class SyncManager:
         self.page_size = page_size
         self._sleep = sleep
         self.sessionmaker = for_writing(sessionmaker)
-        self.sources: dict[str, SourceSettings] = settings.source_settings()
+        # Development without HUB_SOURCES syncs from the sandboxes of `hub sandbox`.
+        self.sources: dict[str, SourceSettings] = settings.source_settings(
+            development=sandbox_sources
+        )
         self.clock = clock
         self._transports = dict(transports or {})
         self._connectors: dict[str, Connector] = {}

@@ -1,9 +1,16 @@
-"""Where `hub sandbox` serves the fake upstreams, and their sandbox-only credentials."""
+"""The sandboxes as the sync layer sees them: their loopback ports, their sandbox-only
+credentials, and the development sources that point at them.
+
+``hub sandbox`` and ``hub serve --with-sandboxes`` serve ``connectors.sandboxes.sandbox_apps`` of
+the demo world (``hub.demo.world``) on ``SANDBOX_PORTS``; in development, with no
+``HUB_SOURCES``, the sync manager syncs from ``sandbox_sources``.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from pydantic import SecretStr
+
+from hub.config import SourceSettings
 
 # One loopback port per upstream, as separate servers, so that each sandbox sees exactly the
 # requests (paths, signatures) a real platform would.
@@ -20,13 +27,20 @@ SANDBOX_PORTS: dict[str, int] = {
 
 def sandbox_credentials(source: str) -> dict[str, str]:
     """The sandbox-only credentials of a source (never valid anywhere else)."""
+    # Imported when asked for: a production hub never is.
     from connectors.sandbox_kit import sandbox_credentials as credentials
 
     return credentials(source)
 
 
-def sandbox_apps(*, seed: int, scale: int) -> dict[str, Any]:
-    """The sandbox apps by source name, with the demo data's seed and scale, dated today."""
-    from connectors.sandbox_kit import sandbox_apps as apps
-
-    return apps(seed=seed, scale=scale, today=date.today())
+def sandbox_sources() -> dict[str, SourceSettings]:
+    """The sources of development: the sandboxes that `hub sandbox` serves on loopback."""
+    sources = {}
+    for name, port in SANDBOX_PORTS.items():
+        kind = name.split(":", 1)[0]
+        sources[name] = SourceSettings(
+            kind=kind,
+            base_url=f"http://127.0.0.1:{port}",
+            credentials={k: SecretStr(v) for k, v in sandbox_credentials(name).items()},
+        )
+    return sources

@@ -1,6 +1,8 @@
 """Applying a page of mapped upstream records to the store: resolve, compare, write.
 
 For each record of a page, in one transaction with the page's checkpoint (see ``engine``):
+- its enumerated fields are translated from the connectors' words into the hub's enums
+  (``hub.sync.translate``);
 - references are resolved to ids (enterprise by USCC, compound by normalised name within its
   town or through a resolved reconciliation item, records of the same source by source id);
   an unknown compound sends the record to the reconciliation queue, any other unresolved
@@ -40,6 +42,7 @@ from hub.domain.names import normalize_compound_name
 from hub.store import models as m
 from hub.store.base import Base
 from hub.store.sync_models import ReconciliationItem
+from hub.sync.translate import store_values
 from hub.sync.writes import insert_rows, update_rows
 
 ENTITY_MODELS: dict[Entity, type[Base]] = {
@@ -401,7 +404,7 @@ def _newer(row: Mapping[str, Any], cursor: datetime) -> bool:
 
 
 def _resolve(record: MappedRecord, resolver: Resolver) -> tuple[dict[str, Any], Any]:
-    values = dict(record.fields)
+    values = store_values(record.entity, record.fields)
     for column, ref in record.refs.items():
         row_id = resolver.resolve(ref)
         if row_id is None:

@@ -25,7 +25,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.demo import load_demo_data
+from hub.config import get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.access_models import AuditEntry
@@ -66,7 +67,7 @@ async def prepared(scratch: ScratchDatabases) -> tuple[str, AsyncEngine, str]:
     engine = create_engine(url)
     await upgrade_to_head(engine)
     async with create_sessionmaker(engine)() as session, session.begin():
-        await load_demo_data(session, today=DEMO_TODAY.date())
+        await load_demo_data(session, settings=get_settings(), today=DEMO_TODAY.date())
         created = await identity.create_client(session, unit_code=COMMUNITY, role=Role.COMMUNITY)
     return url, engine, created.key
 

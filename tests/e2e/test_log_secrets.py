@@ -38,8 +38,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from hub.config import Settings
-from hub.demo import build_dataset, load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo import build_dataset
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.access_models import AuditEntry
@@ -118,7 +119,11 @@ async def prepare(url: str, *, break_owner_credit: bool = False) -> Credentials:
         await upgrade_to_head(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
             await load_demo_data(
-                session, today=DEMO_TODAY.date(), keyring=settings.pii_keyring(), upstream=False
+                session,
+                settings=get_settings(),
+                today=DEMO_TODAY.date(),
+                keyring=settings.pii_keyring(),
+                upstream=False,
             )
             valid = await identity.create_client(
                 session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT

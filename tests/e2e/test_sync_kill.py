@@ -36,6 +36,7 @@ from connectors.sandbox_kit import (
     sandbox_of,
 )
 from hub.config import Settings
+from hub.demo.world import demo_world
 from hub.domain.enums import SyncRunStatus
 from hub.store import models as m
 from hub.store.sync_models import SyncLease, SyncRun, SyncStreamState
@@ -209,7 +210,7 @@ async def test_sync_resumes_from_checkpoint_after_kill(scratch: ScratchDatabases
     today = datetime.now(UTC).date()  # the subprocess syncs up to the real now
     for extra, latency in ATTEMPTS:
         sandbox_app = create_app(
-            today=today,
+            world=demo_world(today=today),
             extra_records=extra,
             extra_stream=KILLED_STREAM,
             faults=Faults(latency=latency),

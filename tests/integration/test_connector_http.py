@@ -57,6 +57,7 @@ from connectors.http import (
     hmac_canonical,
     iter_pages,
 )
+from hub.sync.translate import upstream_error
 
 BASE_URL = "http://ordos.test"
 WINDOW = Window(
@@ -245,7 +246,13 @@ async def test_retries_exhausted_raise_upstream_unavailable_with_last_reason() -
     assert type(failed.value) is UpstreamUnavailable
     assert str(failed.value) == "ordos: list enterprises failed: 503 after 5 attempts"
     assert (failed.value.source, failed.value.op) == ("ordos", "list enterprises")
-    assert failed.value.extensions()["code"] == "UPSTREAM_UNAVAILABLE"
+    # Where it crosses into the hub (the sync layer), it is the hub's UPSTREAM_UNAVAILABLE.
+    assert upstream_error(failed.value).extensions() == {
+        "source": "ordos",
+        "op": "list enterprises",
+        "reason": "503 after 5 attempts",
+        "code": "UPSTREAM_UNAVAILABLE",
+    }
     assert len(upstream.seen) == 5 and len(sleeps.calls) == 4
     assert all(delay <= RetryPolicy().backoff_max for delay in sleeps.calls)
 
@@ -887,7 +894,9 @@ async def test_no_secret_in_errors_reprs_or_logs(caplog: pytest.LogCaptureFixtur
     async def failing(client: UpstreamClient, path: str) -> None:
         with pytest.raises(UpstreamUnavailable) as failed:
             await client.get_json(path, op="read")
-        texts.extend([str(failed.value), repr(failed.value), repr(failed.value.extensions())])
+        translated = upstream_error(failed.value)
+        texts.extend([str(failed.value), repr(failed.value), repr(failed.value.details())])
+        texts.extend([translated.message, repr(translated.extensions())])
 
     retry = RetryPolicy(attempts=2)
     auths: list[Auth] = [

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from hub.demo import load_demo_data
+from hub.config import get_settings
+from hub.demo.load import load_demo_data
 from hub.store.migrate import current_revision, head_revision, upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import DEMO_TODAY, backend_name
@@ -68,7 +69,9 @@ async def test_backup_script_dumps_prunes_and_the_dump_restores(tmp_path: Path) 
         engine = create_engine(url)
         await upgrade_to_head(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
-            await load_demo_data(session, today=DEMO_TODAY.date(), upstream=False)
+            await load_demo_data(
+                session, settings=get_settings(), today=DEMO_TODAY.date(), upstream=False
+            )
         await engine.dispose()
         original = await counts(url)
 

@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import exc
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.migrate import upgrade_to_head
@@ -150,7 +150,9 @@ async def test_a_held_sqlite_write_lock_fails_a_mutation_within_the_bound(tmp_pa
     try:
         await upgrade_to_head(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
-            await load_demo_data(session, today=DEMO_TODAY.date(), upstream=False)
+            await load_demo_data(
+                session, settings=get_settings(), today=DEMO_TODAY.date(), upstream=False
+            )
             writer = await identity.create_client(session, unit_code=COMMUNITY, role=Role.COMMUNITY)
         app = create_app(settings, engine=engine, clock=lambda: DEMO_TODAY)
         headers = {"Authorization": f"Bearer {writer.key}"}

@@ -20,8 +20,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.store.migrate import upgrade_to_head
@@ -133,7 +133,9 @@ async def prepared_database(server: PrivatePostgres) -> tuple[str, str, str]:
     try:
         await upgrade_to_head(engine)
         async with create_sessionmaker(engine)() as session, session.begin():
-            await load_demo_data(session, today=DEMO_TODAY.date(), upstream=False)
+            await load_demo_data(
+                session, settings=get_settings(), today=DEMO_TODAY.date(), upstream=False
+            )
             reader = await identity.create_client(
                 session, unit_code=COMPETENT_DEPARTMENT, role=Role.COMPETENT_DEPARTMENT
             )

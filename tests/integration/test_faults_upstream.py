@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from connectors.ordos.sandbox import create_app as ordos_sandbox
 from hub.app import create_app
 from hub.config import Settings, SourceSettings
+from hub.demo.world import demo_world
 from hub.domain.access import Role
 from hub.domain.enums import SyncRunStatus
 from hub.services import identity
@@ -102,7 +103,7 @@ async def test_upstream_down_syncs_fail_fast_and_queries_answer_stale_from_the_s
             await identity.create_client(session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT)
         ).key
     try:
-        sandbox = ordos_sandbox(today=DEMO_TODAY.date(), clock=clock)
+        sandbox = ordos_sandbox(world=demo_world(today=DEMO_TODAY.date()), clock=clock)
         async with served(sandbox, lifespan="off") as base_url:
             manager = manager_for(url, base_url, sessionmaker, clock)
             first = await manager.run("ordos")

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.config import Settings
 from hub.demo import build_dataset
-from hub.domain.crypto import FieldRef, blind_index, decrypt
+from hub.domain.crypto import FieldRef, Keyring, blind_index, decrypt
 from hub.store.migrate import alembic_config, current_revision
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY, ScratchDatabases
@@ -25,9 +25,9 @@ TABLES = (
 )
 
 
-async def migrate(engine: AsyncEngine, action: str, revision: str) -> None:
+async def migrate(engine: AsyncEngine, action: str, revision: str, *, keyring: Keyring) -> None:
     def run(connection: Connection) -> None:
-        config = alembic_config()
+        config = alembic_config(keyring=keyring)
         config.attributes["connection"] = connection
         getattr(command, action)(config, revision)
 
@@ -45,7 +45,7 @@ async def test_upgrade_seals_plaintext_rows_and_downgrade_opens_them(
     keyring = Settings().pii_keyring()
     engine = create_engine(await scratch.create())
     try:
-        await migrate(engine, "upgrade", "0003")
+        await migrate(engine, "upgrade", "0003", keyring=keyring)
         async with engine.begin() as connection:
             tables = {
                 name: await connection.run_sync(
@@ -58,7 +58,7 @@ async def test_upgrade_seals_plaintext_rows_and_downgrade_opens_them(
                 for start in range(0, len(rows), 2_000):
                     await connection.execute(tables[name].insert(), rows[start : start + 2_000])
 
-        await migrate(engine, "upgrade", "0004")
+        await migrate(engine, "upgrade", "0004", keyring=keyring)
         assert await current_revision(engine) == "0004"
 
         def inspect(connection: Connection) -> tuple[set[str], set[str], set[str]]:
@@ -109,7 +109,7 @@ async def test_upgrade_seals_plaintext_rows_and_downgrade_opens_them(
                 ref = FieldRef("committee_members", "phone", plain["id"])
                 assert decrypt(keyring, row.phone_encrypted, ref) == plain["phone"]
 
-        await migrate(engine, "downgrade", "0003")
+        await migrate(engine, "downgrade", "0003", keyring=keyring)
         async with engine.connect() as connection:
             rows = await connection.execute(
                 sa.text("SELECT id, name, id_number, phone FROM residents ORDER BY id")

@@ -36,17 +36,18 @@ from connectors.sandbox_kit import (
     Faults,
     Sandbox,
     demo_credentials,
-    demo_index,
+    index_of,
     iso,
-    sandbox_apps,
     sandbox_credentials,
     sandbox_of,
 )
+from connectors.sandboxes import sandbox_apps
 from connectors.tender import sandbox as tender_sandbox
 from connectors.tender.client import TenderConnector
 from connectors.utility import sandbox as utility_sandbox
 from connectors.utility.client import UtilityConnector
 from hub.demo.dataset import DEFAULT_SEED, DEFAULT_TODAY
+from hub.demo.world import demo_world
 from hub.domain.names import normalize_compound_name
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # the built data all changed before midnight
@@ -128,8 +129,11 @@ async def token(app: Starlette, secret: str = "demo-secret-ordos") -> httpx.Resp
         return await client.post("/oauth/token", data=form)
 
 
-async def upstream(platform: str, clock: Clock | None = None, **options: Any) -> Upstream:
+async def upstream(
+    platform: str, clock: Clock | None = None, *, seed: int = DEFAULT_SEED, **options: Any
+) -> Upstream:
     clock = clock or Clock()
+    options["world"] = demo_world(seed=seed, today=DEFAULT_TODAY)
     if platform == "ordos":
         app = ordos_sandbox.create_app(clock=clock, **options)
         bearer = (await token(app)).json()["access_token"]
@@ -329,7 +333,7 @@ async def pulled() -> dict[str, list[tuple[StreamSpec, dict[str, Any]]]]:
 
 async def test_mapped_references_point_at_the_demo_data(pulled: dict[str, Any]) -> None:
     """Every record parses, and its USCCs, compounds and tender codes exist in the demo data."""
-    demo = demo_index(scale=1, seed=DEFAULT_SEED, today=DEFAULT_TODAY)
+    demo = index_of(demo_world(seed=DEFAULT_SEED, today=DEFAULT_TODAY))
     usccs = set(demo.uscc.values())
     compounds = {(town, normalize_compound_name(name)) for town, name in demo.compound.values()}
     tender_codes = set(demo.tender_code.values())
@@ -349,10 +353,10 @@ async def test_mapped_references_point_at_the_demo_data(pulled: dict[str, Any]) 
 
 async def test_ordos_and_tender_records_map_to_the_demo_rows(pulled: dict[str, Any]) -> None:
     """A sync from the sandboxes reproduces the demo store: same source ids, same column values."""
-    data = demo_index(scale=1, seed=DEFAULT_SEED, today=DEFAULT_TODAY).dataset
-    rows = {r["source_id"]: r for rows in data.tables().values() for r in rows if r.get("source")}
+    world = demo_world(seed=DEFAULT_SEED, today=DEFAULT_TODAY)
+    rows = {r["source_id"]: r for rows in world.tables.values() for r in rows if r.get("source")}
     items = {}
-    for item in data.assessment_items:
+    for item in world.tables["assessment_items"]:
         items.setdefault(item["assessment_id"], []).append(item)
     for platform in ("ordos", "tender"):
         for spec, raw in pulled[platform]:
@@ -553,7 +557,7 @@ async def test_records_changing_while_paged_move_to_the_next_window() -> None:
 
 async def test_sandbox_apps_serve_every_source_with_the_demo_credentials() -> None:
     """``sandbox_apps`` has one app per source, each answering its demo credentials."""
-    apps = sandbox_apps(seed=DEFAULT_SEED, scale=1, today=DEFAULT_TODAY, clock=Clock())
+    apps = sandbox_apps(demo_world(seed=DEFAULT_SEED, today=DEFAULT_TODAY), clock=Clock())
     utilities = {f"utility:{code}" for code in UTILITY_UNIT_CODES}
     assert set(apps) == set(demo_credentials()) == {"ordos", "tender", *utilities}
     bearer = (await token(apps["ordos"])).json()["access_token"]

@@ -22,11 +22,7 @@ from connectors.core import (
     Tombstone,
     content_hash,
 )
-from connectors.ordos import wire as ordos_wire
-from connectors.ordos.client import OrdosConnector
-from connectors.tender.client import TenderConnector
-from connectors.utility.client import UtilityConnector, utility_kind_of
-from hub.domain.enums import (
+from connectors.enums import (
     AssessmentKind,
     ConnectionTaskKind,
     ConnectionTaskStatus,
@@ -38,6 +34,10 @@ from hub.domain.enums import (
     TenderStatus,
     UtilityKind,
 )
+from connectors.ordos import wire as ordos_wire
+from connectors.ordos.client import OrdosConnector
+from connectors.tender.client import TenderConnector
+from connectors.utility.client import UtilityConnector, utility_kind_of
 
 CONNECTORS = Path(__file__).resolve().parents[2] / "connectors"
 ORDOS = OrdosConnector(base_url="https://ordos.test", client_id="hub", client_secret="s3cret")

@@ -33,8 +33,8 @@ import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.app import create_app
-from hub.config import Settings
-from hub.demo import load_demo_data
+from hub.config import Settings, get_settings
+from hub.demo.load import load_demo_data
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY, ScratchDatabases
@@ -86,7 +86,7 @@ async def console_database(scratch: ScratchDatabases) -> str:
     engine = create_engine(url)
     await upgrade_to_head(engine)
     async with AsyncSession(engine) as session, session.begin():
-        await load_demo_data(session, today=DEMO_TODAY.date())
+        await load_demo_data(session, settings=get_settings(), today=DEMO_TODAY.date())
     await engine.dispose()
     return url
 

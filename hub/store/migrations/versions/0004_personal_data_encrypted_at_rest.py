@@ -3,9 +3,10 @@
 Names, resident ID numbers and phone numbers of residents and committee members move from plain
 columns to sealed ones (``<field>_encrypted``, AES-GCM, see hub.domain.crypto), and residents get
 the blind index of their ID number (``id_number_index``) in place of the plain, indexed
-``id_number``. Existing rows are converted here, in batches, with the keys of the settings
-(HUB_PII_KEYS, HUB_PII_ACTIVE_KEY, HUB_PII_INDEX_KEY); a caller may hand in a keyring as the Alembic
-config attribute ``pii_keyring`` instead. The downgrade opens the values again.
+``id_number``. Existing rows are converted here, in batches, with the keyring the caller hands in
+as the Alembic config attribute ``pii_keyring``: ``hub migrate`` hands in the one of its settings
+(HUB_PII_KEYS, HUB_PII_ACTIVE_KEY, HUB_PII_INDEX_KEY) through ``hub.store.migrate``. A store with
+no personal data needs none. The downgrade opens the values again.
 
 Revision ID: 0004
 Revises: 0003
@@ -38,11 +39,13 @@ NULLABLE = {"name": False, "id_number": False, "phone": True}
 
 
 def _keyring() -> Keyring:
-    keyring = context.config.attributes.get("pii_keyring")
+    """The keyring handed in by the caller; asked for only when there is a value to convert."""
+    keyring: Keyring | None = context.config.attributes.get("pii_keyring")
     if keyring is None:
-        from hub.config import get_settings
-
-        keyring = get_settings().pii_keyring()
+        raise RuntimeError(
+            "migration 0004 seals the personal data in the store and needs the keyring: run it "
+            "with `hub migrate` (or hand one in as the Alembic config attribute pii_keyring)"
+        )
     return keyring
 
 
@@ -97,11 +100,10 @@ def _convert(
 
 
 def upgrade() -> None:
-    keyring = _keyring()
     for table_name, fields in FIELDS.items():
 
         def seal(field: str, record_id: int, value: str, table_name: str = table_name) -> str:
-            return encrypt(keyring, value, FieldRef(table_name, field, record_id))
+            return encrypt(_keyring(), value, FieldRef(table_name, field, record_id))
 
         with op.batch_alter_table(table_name, schema=None) as batch_op:
             for f in fields:
@@ -113,7 +115,7 @@ def upgrade() -> None:
             source=lambda f: f,
             target=lambda f: f"{f}_encrypted",
             change=seal,
-            index=(lambda v: {"b_index": blind_index(keyring, v["id_number"])})
+            index=(lambda v: {"b_index": blind_index(_keyring(), v["id_number"])})
             if table_name == "residents"
             else None,
         )
@@ -135,11 +137,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    keyring = _keyring()
     for table_name, fields in FIELDS.items():
 
         def open_(field: str, record_id: int, value: str, table_name: str = table_name) -> str:
-            return decrypt(keyring, value, FieldRef(table_name, field, record_id))
+            return decrypt(_keyring(), value, FieldRef(table_name, field, record_id))
 
         with op.batch_alter_table(table_name, schema=None) as batch_op:
             for f in fields:
