@@ -19,7 +19,7 @@ from strawberry.extensions import SchemaExtension
 from hub.config import Settings
 from hub.domain.access import PUBLIC, Principal
 from hub.graphql.loaders import Loaders
-from hub.observability.requests import REQUEST_ID
+from hub.observability.requests import keeps_request_id
 from hub.store.base import utcnow
 from hub.store.session import for_writing
 
@@ -141,7 +141,7 @@ def make_context(
         sync=sync,
     )
     sent = request.headers.get("x-request-id") if request is not None else None
-    if sent and REQUEST_ID.match(sent):
+    if sent and keeps_request_id(sent):
         context.request_id = sent
     return context
 

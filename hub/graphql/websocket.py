@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections import Counter
 from collections.abc import AsyncGenerator
 from contextlib import suppress
@@ -234,7 +235,10 @@ class Gate:
 
     async def admit(self, payload: dict[str, Any]) -> Admitted | list[dict[str, Any]]:
         """The operation's context and document, or the errors to send instead."""
-        context = self.view.context_for(self.websocket, viewer=self.viewer)
+        # Each operation is a request of its own: its own id in its errors and its log line.
+        context = self.view.context_for(
+            self.websocket, viewer=self.viewer, request_id=uuid.uuid4().hex
+        )
         try:
             if self.refusal is not None:
                 raise self.refusal
