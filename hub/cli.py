@@ -14,13 +14,17 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
 from hub.config import Settings, get_settings
 from hub.errors import HubError
+
+if TYPE_CHECKING:
+    import uvicorn
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 app = typer.Typer(
     help="GraphQL integration hub for the property-service supervision of 伊金霍洛旗.",
@@ -81,18 +85,38 @@ def serve(
     else:
         _say(f"hub: GraphiQL at http://{shown}:{port}/graphql  (database: {_where(settings)})")
         _show_demo_keys(settings)
+    from hub.http_limits import server_config
     from hub.observability import TracingUnavailable, configure_logging
+    from hub.store.session import engine_from_settings
 
     configure_logging(settings)  # JSON lines in production; uvicorn's go the same way
+    # The database's timeouts from the settings (HUB_DATABASE_*_TIMEOUT_SECONDS), and uvicorn's
+    # limits with the guards against slow clients (HUB_SERVER_*; hub.http_limits).
+    engine = engine_from_settings(settings)
     try:
-        hub_app = create_app(settings)
+        hub_app = create_app(settings, engine=engine)
     except TracingUnavailable as exc:
         raise _fail(str(exc), 2) from None
-    config = uvicorn.Config(hub_app, host=host, port=port, log_config=None, access_log=False)
-    if with_sandboxes:
-        asyncio.run(_serve_with_sandboxes(uvicorn.Server(config)))
-    else:
-        uvicorn.Server(config).run()
+    config = server_config(
+        hub_app, settings, host=host, port=port, log_config=None, access_log=False
+    )
+    server = uvicorn.Server(config)
+    # The loop uvicorn would pick itself (uvloop when installed), as Server.run does.
+    with asyncio.Runner(loop_factory=config.get_loop_factory()) as runner:
+        runner.run(_serve_until_stopped(server, engine=engine, with_sandboxes=with_sandboxes))
+
+
+async def _serve_until_stopped(
+    server: uvicorn.Server, *, engine: AsyncEngine, with_sandboxes: bool
+) -> None:
+    """Serve (with the sandboxes too when asked); the engine is closed once serving stops."""
+    try:
+        if with_sandboxes:
+            await _serve_with_sandboxes(server)
+        else:
+            await server.serve()
+    finally:
+        await engine.dispose()
 
 
 def _show_demo_keys(settings: Settings) -> None:

@@ -30,12 +30,6 @@ CONNECT_TIMEOUT_SECONDS = 5.0
 (asyncpg waits 60 s by default): a server that does not answer fails the request within this
 bound instead of hanging it. Setting: HUB_DATABASE_CONNECT_TIMEOUT_SECONDS."""
 
-COMMAND_TIMEOUT_SECONDS = 10.0
-"""Longest wait for one statement's answer (asyncpg's ``command_timeout``; SQLite's busy timeout,
-the wait for another connection's write lock). PostgreSQL's own ``statement_timeout`` would not
-help here: a frozen or unreachable server never enforces it. Setting:
-HUB_DATABASE_COMMAND_TIMEOUT_SECONDS."""
-
 POOL_TIMEOUT_SECONDS = 5.0
 """Longest wait for a free connection of the pool (SQLAlchemy waits 30 s by default): when every
 connection hangs on a server that does not answer, the next requests give up this soon.
@@ -48,15 +42,17 @@ def create_engine(
     echo: bool = False,
     pool_size: int = 10,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
-    command_timeout: float | None = COMMAND_TIMEOUT_SECONDS,
+    command_timeout: float | None = None,
     pool_timeout: float = POOL_TIMEOUT_SECONDS,
 ) -> AsyncEngine:
     """An async engine for the URL, with SQLite tuned for a small embedded store.
 
-    Every wait on the database is bounded (see the ``*_TIMEOUT_SECONDS`` above), so that a
-    database that hangs fails requests with DATABASE_UNAVAILABLE (``database_unavailable``)
-    instead of hanging them; ``command_timeout=None`` lifts the statement bound for long batch
-    work (the CLI's migrations and loads).
+    Connecting and waiting for a pooled connection are bounded (the ``*_TIMEOUT_SECONDS`` above),
+    so that a database that hangs fails requests with DATABASE_UNAVAILABLE
+    (``database_unavailable``) instead of hanging them. ``command_timeout`` bounds each
+    statement (asyncpg's ``command_timeout``; on SQLite the busy timeout, else 30 s): none by
+    default, for the batch commands whose statements may run long (migrations, loads); a serving
+    process takes it from the settings (``engine_from_settings``).
     """
     parsed = make_url(url)
     # hide_parameters: bound values (ID numbers, names, the key prefix) stay out of the text of
