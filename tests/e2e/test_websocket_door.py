@@ -272,7 +272,10 @@ async def test_connections_per_client_are_capped(
     client still connects, and a closed connection gives its place back."""
     key, other = await committed_key("zjj"), await committed_key("town-150627100")
     async with serve_own(Settings(ws_max_connections_per_client=2)) as url:
-        async with connect(url, headers=_auth(key)), connect(url, headers=_auth(key)):
+        # Acknowledged: the hub counts a connection once its credential is checked.
+        first = await open_acknowledged(url, headers=_auth(key))
+        second = await open_acknowledged(url, headers=_auth(key))
+        async with first, second:
             async with connect(url, headers=_auth(key)) as third:
                 code, reason = await closed_with(third)
             assert code == 4429 and "at most 2" in reason
@@ -286,7 +289,7 @@ async def test_connections_per_client_are_capped(
 async def test_the_public_is_capped_per_address(serve: Serve) -> None:
     """Anonymous connections count per IP address."""
     async with serve(production(ws_max_connections_per_client=1)) as url:
-        async with connect(url):
+        async with await open_acknowledged(url):
             async with connect(url) as second:
                 code, _ = await closed_with(second)
     assert code == 4429
