@@ -55,7 +55,7 @@ def head_deadline_protocol(seconds: float, base: type[asyncio.Protocol] | None =
         _head_timer: asyncio.TimerHandle | None = None
         _head_begun = False  # a byte of the awaited head has arrived
 
-        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        def connection_made(self, transport: asyncio.Transport) -> None:
             super().connection_made(transport)
             # Also an idle new connection: uvicorn's keep-alive timer starts after a response.
             self._arm_head_timer()
