@@ -12,7 +12,7 @@ import contextlib
 import gc
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -150,9 +150,12 @@ async def _start_sandboxes(
 ) -> list[tuple[Any, asyncio.Task[None]]]:
     import uvicorn
 
-    from hub.sync.sandboxes import SANDBOX_PORTS, sandbox_apps
+    from connectors.sandboxes import sandbox_apps
+    from hub.demo.world import demo_world
+    from hub.sync.sandboxes import SANDBOX_PORTS
 
-    apps = sandbox_apps(seed=seed, scale=scale)
+    # The sandboxes serve the demo data set of this seed and scale, dated today.
+    apps = sandbox_apps(demo_world(seed=seed, scale=scale, today=date.today()))
     started = []
     for name, port in SANDBOX_PORTS.items():
         server = uvicorn.Server(
@@ -180,7 +183,7 @@ def migrate() -> None:
     async def run() -> tuple[str | None, str]:
         engine = create_engine(settings.database_url)
         try:
-            return await upgrade_to_head(engine)
+            return await upgrade_to_head(engine, keyring=settings.pii_keyring())
         finally:
             await engine.dispose()
 
@@ -213,7 +216,7 @@ def demo_data(
 
     The same seed on the same day gives the same data.
     """
-    from hub.demo import load_demo_data, store_is_empty
+    from hub.demo.load import load_demo_data, store_is_empty
     from hub.store.migrate import ensure_at_head
     from hub.store.session import create_engine, create_sessionmaker
 
@@ -230,6 +233,7 @@ def demo_data(
                     return None
                 summary = await load_demo_data(
                     session,
+                    settings=settings,
                     scale=scale,
                     seed=seed,
                     replace=replace,
