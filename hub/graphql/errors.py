@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from graphql import OperationDefinitionNode
 from graphql.error import GraphQLError
 from strawberry.extensions import ParserCache, SchemaExtension
 
@@ -124,4 +125,26 @@ class CodedParserCache(ParserCache):
             )
         except GraphQLError:
             execution_context.graphql_document = None
+        yield
+
+
+class OperationChoice(SchemaExtension):
+    """Refuses a document of several operations sent without ``operationName``.
+
+    The specification makes it a request error; strawberry would run the first operation. It
+    runs after the validation cache (listed after it), whose result it extends.
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        execution = self.execution_context
+        document = execution.graphql_document
+        # What the client sent: strawberry's ``operation_name`` falls back to the first one's.
+        if document is not None and execution._provided_operation_name is None:
+            operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+            if len(operations) > 1:
+                error = GraphQLError(
+                    "the document holds several operations: name the one to run in operationName",
+                    nodes=operations,
+                )
+                execution.pre_execution_errors = [*(execution.pre_execution_errors or []), error]
         yield

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ranking as rules
 from hub.domain.access import Permission
+from hub.domain.calendar import check_year
 from hub.domain.enums import AssessmentKind as Kind
 from hub.errors import BadUserInput, NotFound
 from hub.graphql import audit
@@ -183,6 +184,7 @@ class RankingQuery:
         require(info, Permission.READ_RANKINGS, what="ranking")
         context = info.context
         today = context.today
+        check_year(year, today=today)
         published = await context.db.run(lambda s: _published(s, year, today))
         if published is not None or not context.viewer.may(Permission.WRITE_ENTERPRISES):
             return published

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import subsidies as rules
 from hub.domain.access import Permission
+from hub.domain.calendar import check_year
 from hub.errors import BadUserInput, NotFound
 from hub.graphql import audit
 from hub.graphql.context import Info
@@ -168,6 +169,7 @@ class RepairQuery:
         self, info: Info, year: Annotated[int, strawberry.argument(description="The year.")]
     ) -> BudgetType:
         require(info, Permission.READ_STATISTICS, what="budget")
+        check_year(year, today=info.context.today, ahead=1)  # next year's budget may be planned
         settings = info.context.settings.budget
         status = await info.context.db.run(
             lambda s: service.budget_status(s, year=year, budget=settings)

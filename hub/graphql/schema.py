@@ -32,7 +32,7 @@ from hub.graphql.compounds import (
 from hub.graphql.conference import ConferenceQuery
 from hub.graphql.context import CloseDatabase, Info
 from hub.graphql.enterprises import EnterpriseFilterInput, EnterpriseOrder, EnterpriseType
-from hub.graphql.errors import CodedParserCache, ErrorCodes, is_unexpected
+from hub.graphql.errors import CodedParserCache, ErrorCodes, OperationChoice, is_unexpected
 from hub.graphql.execution import HubExecutionContext
 from hub.graphql.findings import FindingsQuery, FindingsSubscription, FindingType
 from hub.graphql.fund import FundApplicationType, FundQuery
@@ -460,6 +460,7 @@ def build_schema(*, limits: Limits | None = None) -> HubSchema:
             # validate each once (bounded LRU caches keyed by the document's text).
             lambda: CodedParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            OperationChoice,  # several operations need an operationName
             # Tokens, depth, aliases, introspection in production, cost and budgets.
             *(limits.schema_extensions() if limits is not None else ()),
         ],

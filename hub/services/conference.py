@@ -21,16 +21,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ledger as ledger_rules
 from hub.domain.access import Principal, Role
+from hub.domain.calendar import check_year
 from hub.domain.ranking import SanctionKind
 from hub.domain.subsidies import BudgetSettings, BudgetStatus
-from hub.errors import BadUserInput
 from hub.services import ledger, ranking, repairs, statistics
 from hub.store.ledger_models import Finding
 from hub.store.models import Compound, Jurisdiction
 from hub.store.ranking_models import RepairProject
-
-FIRST_YEAR = 2000
-"""No figures of the hub go back further; an earlier year is a typing error."""
 
 BANNER_PRINCIPAL = Principal(role=Role.COMPETENT_DEPARTMENT)
 """Whom the command line reads as: the banner-wide view of the competent department."""
@@ -78,15 +75,6 @@ class ConferenceReport:
     ranking_published_on: date | None
     sanctions: list[SanctionCount]
     budget: BudgetStatus
-
-
-def check_year(year: int, *, today: date) -> None:
-    """A report is for a year the hub may hold data of: not before 2000, not in the future."""
-    if not FIRST_YEAR <= year <= today.year:
-        raise BadUserInput(
-            f"year: {year} is not between {FIRST_YEAR} and the current year {today.year}",
-            field="year",
-        )
 
 
 def _year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -199,6 +199,17 @@ PROBES = [
         unit="zjj",
         code="FORBIDDEN",
     ),
+    Probe(
+        "several operations without operationName",
+        "query A { towns { code } } query B { viewer { role } }",
+        code="BAD_USER_INPUT",
+    ),
+    Probe(
+        "a year no record has",
+        "{ ranking(year: -3198) { year } }",
+        unit="zjj",
+        code="BAD_USER_INPUT",
+    ),
     Probe("a plain query", "{ towns { code name } }", unit="community-150627100001"),
 ]
 
