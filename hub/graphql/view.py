@@ -30,7 +30,7 @@ import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cross_web import HTTPException
 from graphql import GraphQLError
@@ -63,7 +63,9 @@ from hub.graphql.websocket import (
 from hub.observability.requests import graphql_result, settle_request_id, viewer_known
 from hub.store.base import utcnow
 from hub.store.session import database_unavailable
-from hub.sync.manager import SyncManager
+
+if TYPE_CHECKING:
+    from hub.sync.manager import SyncManager
 
 logger = logging.getLogger("hub.graphql")
 
