@@ -32,7 +32,7 @@ import asyncio
 import logging
 import uuid
 from collections import Counter
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from json import JSONDecodeError
@@ -227,6 +227,20 @@ class Gate:
         self.key = key
         return None
 
+    async def guard(
+        self, close: Callable[[int, str], Awaitable[None]], serve: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Open the gate, ``serve`` the connection (or ``close`` it with the refusal), and give
+        its place back at the end, whatever happened."""
+        refused = await self.open()
+        try:
+            if refused is not None:
+                await close(*refused)
+                return
+            await serve()
+        finally:
+            self.close()
+
     def close(self) -> None:
         """Give back the connection's place in the count."""
         if self.key is not None:
@@ -280,14 +294,7 @@ class HubTransportWSHandler(BaseGraphQLTransportWSHandler[HubContext, None]):
         return cast("HubGraphQL", self.view)
 
     async def handle(self) -> None:
-        refused = await self.gate.open()
-        try:
-            if refused is not None:
-                await self.websocket.close(*refused)
-                return
-            await super().handle()
-        finally:
-            self.gate.close()
+        await self.gate.guard(self.websocket.close, super().handle)
 
     async def handle_message(self, message: Message) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
@@ -385,14 +392,7 @@ class LegacyWSHandler(BaseGraphQLWSHandler[HubContext, None]):
         self.contexts: dict[str, HubContext] = {}
 
     async def handle(self) -> None:
-        refused = await self.gate.open()
-        try:
-            if refused is not None:
-                await self.websocket.close(*refused)
-                return
-            await super().handle()
-        finally:
-            self.gate.close()
+        await self.gate.guard(self.websocket.close, super().handle)
 
     async def handle_connection_init(self, message: LegacyInitMessage) -> None:
         refused = await self.gate.init(message.get("payload"))

@@ -10,7 +10,6 @@ credential, its protocol.
 from __future__ import annotations
 
 import base64
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,21 +29,11 @@ from hub.store.access_models import ApiClient
 from tests.conftest import DEMO_TODAY
 from tests.doors import Serve, comparable, ws_operation
 from tests.doors import serve as serve  # the fixture
+from tests.e2e.test_limits import production_settings as production
 from tests.loopback import served
 from tests.ws_client import Closed, WebSocketClient, connect
 
 SQL_WORDS = ("SELECT", "INSERT", "sqlalchemy", "asyncpg", "sqlite3", "Traceback", "[SQL", "FROM ")
-
-
-def production(**overrides: Any) -> Settings:
-    """Settings of a production deployment (its database is the test's, given to create_app)."""
-    keys = {
-        "pii_keys": {"p1": base64.b64encode(os.urandom(32)).decode()},
-        "pii_index_key": base64.b64encode(os.urandom(32)).decode(),
-    }
-    return Settings(
-        env="production", database_url="postgresql+asyncpg://x@y/z", **{**keys, **overrides}
-    )
 
 
 @pytest.fixture
