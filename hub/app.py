@@ -27,7 +27,7 @@ from hub.graphql.view import HubGraphQL
 from hub.observability import observe
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
-from hub.store.session import create_engine, create_sessionmaker, for_writing
+from hub.store.session import create_sessionmaker, engine_from_settings, for_writing
 from hub.sync.manager import SyncManager
 
 logger = logging.getLogger("hub.app")
@@ -68,9 +68,7 @@ def create_app(
     """
     settings = settings or get_settings()
     owns_engine = engine is None
-    engine = engine or create_engine(
-        settings.database_url, echo=settings.database_echo, pool_size=settings.database_pool_size
-    )
+    engine = engine or engine_from_settings(settings)  # every database wait bounded
     sessionmaker = sessionmaker or create_sessionmaker(engine)
     owns_sync = sync is None
     sync = sync or SyncManager(settings, sessionmaker)

@@ -209,7 +209,7 @@ class Settings(BaseSettings):
         default=100_000,
         ge=1_000,
         description="Largest WebSocket message accepted; a larger one closes the connection "
-        "(1009). `hub serve` gives uvicorn the same cap.",
+        "(1009). uvicorn drops larger ones still before reading them (server_ws_max_size_bytes).",
     )
     ws_max_connections_per_client: int = Field(
         default=20,
