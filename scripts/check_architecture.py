@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import ast
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.unit.test_layers import imported as walk_imports  # noqa: E402  (the suite's walker)
+
 PACKAGES = ("hub", "connectors")
 MAX_LINES = 450
 """A file longer than this is probably two concepts (STYLE.md says ~400)."""
@@ -59,33 +61,6 @@ def modules() -> dict[str, Path]:
     return found
 
 
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _imports(tree: ast.AST, module: str, is_package: bool) -> Iterator[str]:
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            yield from (
-                name for child in node.orelse for name in _imports(child, module, is_package)
-            )
-            continue
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                package = module.split(".") if is_package else module.split(".")[:-1]
-                package = package[: len(package) - node.level + 1]
-                base = ".".join([*package, base] if base else package)
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
-        yield from _imports(node, module, is_package)
-
-
 def import_graph() -> dict[str, set[str]]:
     """Module → the modules of ours it imports (a name imported from a package counts as the
     submodule when there is one of that name, else as the package)."""
@@ -94,7 +69,9 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in known.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         targets = set()
-        for imported in _imports(tree, name, path.name == "__init__.py"):
+        # A package's relative imports start from the package itself (see `imported`).
+        relative_to = f"{name}.__init__" if path.name == "__init__.py" else name
+        for imported in walk_imports(tree, relative_to):
             while imported and imported not in known:
                 imported = imported.rpartition(".")[0]
             if imported and imported != name and not name.startswith(f"{imported}."):

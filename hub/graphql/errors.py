@@ -48,6 +48,12 @@ def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
     return "Internal error", {"code": ErrorCode.INTERNAL.value}
 
 
+def coded_error(exc: HubError, request_id: str) -> GraphQLError:
+    """A refusal that never reached a resolver (a rate, a trusted document, a credential) as
+    the GraphQL error either door sends: its code and the request id."""
+    return GraphQLError(exc.message, extensions={**exc.extensions(), "requestId": request_id})
+
+
 def is_unexpected(error: GraphQLError) -> bool:
     """True when the error is a bug worth logging with its traceback."""
     return classify(error)[1]["code"] == ErrorCode.INTERNAL.value

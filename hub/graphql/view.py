@@ -51,6 +51,7 @@ from hub.config import Settings
 from hub.domain.access import Principal
 from hub.errors import BadUserInput, DatabaseUnavailable, ErrorCode, HubError, Unauthenticated
 from hub.graphql.context import HubContext, make_context
+from hub.graphql.errors import coded_error
 from hub.graphql.limits import Limits, client_key
 from hub.graphql.permissions import Authenticator
 from hub.graphql.schema import build_schema
@@ -377,7 +378,7 @@ class HubGraphQL(GraphQL[HubContext, None]):
         try:
             request_data = await self.admit(context, request_data)
         except HubError as exc:
-            result: Any = ExecutionResult(data=None, errors=[_error(exc, context.request_id)])
+            result: Any = ExecutionResult(data=None, errors=[coded_error(exc, context.request_id)])
         else:
             try:
                 result = await super().execute_operation(
@@ -388,7 +389,9 @@ class HubGraphQL(GraphQL[HubContext, None]):
                     raise
                 # No query, no such operation, a subscription over HTTP: the request's error.
                 refusal = BadUserInput(_http_reason(exc))
-                result = ExecutionResult(data=None, errors=[_error(refusal, context.request_id)])
+                result = ExecutionResult(
+                    data=None, errors=[coded_error(refusal, context.request_id)]
+                )
                 if isinstance(exc.__cause__, MissingQueryError):
                     # Not a well-formed GraphQL-over-HTTP request (no `query`): 400 whichever
                     # media type, as for a body that is not JSON.
@@ -548,10 +551,6 @@ def _unavailable(exc: Exception, request_id: str, media_type: str) -> Response:
         headers={"Retry-After": str(unavailable.retry_after)},
         retryAfter=unavailable.retry_after,
     )
-
-
-def _error(exc: HubError, request_id: str) -> GraphQLError:
-    return GraphQLError(exc.message, extensions={**exc.extensions(), "requestId": request_id})
 
 
 def _retry_after(errors: Sequence[GraphQLError]) -> int | None:

@@ -64,6 +64,7 @@ from strawberry.utils.aio import aclosing
 from hub.domain.access import PUBLIC, Principal
 from hub.errors import DatabaseUnavailable, HubError, Unauthenticated
 from hub.graphql.context import HubContext
+from hub.graphql.errors import coded_error
 from hub.graphql.limits import client_key
 from hub.observability.requests import observed_operation
 from hub.store.session import database_unavailable
@@ -187,13 +188,7 @@ class Gate:
     async def open(self) -> tuple[int, str] | None:
         """Settle the handshake's credential and count the connection; the close (code,
         reason) when it must not go on."""
-        try:
-            self.viewer = await self.view.authenticate(self.websocket.headers.get("authorization"))
-        except Unauthenticated as exc:
-            self.refusal = exc
-        except Exception as exc:
-            if not database_unavailable(exc):
-                raise
+        if not await self._settle(self.websocket.headers.get("authorization")):
             return TRY_AGAIN_LATER, "the database is unavailable: try again later"
         return self._count()
 
@@ -202,20 +197,28 @@ class Gate:
         authorization = credential_of(payload)
         if authorization is None:
             return None
+        if not authorization.strip():
+            self.refusal, self.viewer = (
+                Unauthenticated("the connection_init authorization is empty"),
+                PUBLIC,
+            )
+        elif not await self._settle(authorization):
+            return TRY_AGAIN_LATER, "the database is unavailable: try again later"
+        self.close()
+        return self._count()
+
+    async def _settle(self, authorization: str | None) -> bool:
+        """The connection's viewer (or refusal) for a credential; False when the database
+        could not be asked."""
         try:
-            if not authorization.strip():
-                raise Unauthenticated("the connection_init authorization is empty")
-            viewer = await self.view.authenticate(authorization)
+            self.viewer, self.refusal = await self.view.authenticate(authorization), None
         except Unauthenticated as exc:
-            self.refusal, self.viewer = exc, PUBLIC
+            self.viewer, self.refusal = PUBLIC, exc
         except Exception as exc:
             if not database_unavailable(exc):
                 raise
-            return TRY_AGAIN_LATER, "the database is unavailable: try again later"
-        else:
-            self.refusal, self.viewer = None, viewer
-        self.close()
-        return self._count()
+            return False
+        return True
 
     def _count(self) -> tuple[int, str] | None:
         key = client_key(self.viewer, self.websocket)
@@ -267,17 +270,13 @@ class Gate:
                 ),
             )
         except HubError as exc:
-            return [_formatted(exc, context.request_id)]
+            return [coded_error(exc, context.request_id).formatted]
         except Exception as exc:
             if not database_unavailable(exc):
                 raise
             logger.warning("database unavailable before execution: %s", type(exc).__name__)
-            return [_formatted(DatabaseUnavailable(), context.request_id)]
+            return [coded_error(DatabaseUnavailable(), context.request_id).formatted]
         return Admitted(context, data)
-
-
-def _formatted(exc: HubError, request_id: str) -> dict[str, Any]:
-    return {"message": exc.message, "extensions": {**exc.extensions(), "requestId": request_id}}
 
 
 class HubTransportWSHandler(BaseGraphQLTransportWSHandler[HubContext, None]):
