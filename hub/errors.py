@@ -8,6 +8,7 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     │   └── InvalidValue    a domain validator refused a field (USCC, resident ID …)
     ├── NotFound            (NOT_FOUND)
     ├── Forbidden           (FORBIDDEN)
+    │   └── PartyNotPermitted   the role may not accept a repair for this party
     ├── Unauthenticated     (UNAUTHENTICATED)
     ├── RateLimited         (RATE_LIMITED)   too many requests, or the cost budget is spent
     ├── PersistedQueryNotFound (PERSISTED_QUERY_NOT_FOUND)  no trusted document has this id
@@ -83,6 +84,11 @@ class Forbidden(HubError):
     """The caller may not do this."""
 
     code = ErrorCode.FORBIDDEN
+
+
+class PartyNotPermitted(Forbidden):
+    """The caller's role may not record a repair's acceptance for this party (R4: each party
+    accepts through its own unit; the committee's acceptance is recorded by its community)."""
 
 
 class Unauthenticated(HubError):

@@ -30,12 +30,12 @@ from hub.domain.enums import CommitteeMemberRole, CommitteeStatus, UnitRole
 from hub.domain.findings import FindingSeverity, Hit, RuleDefinition
 from hub.domain.pii import normalize_phone
 from hub.domain.text import NAME_LENGTH, check_text
-from hub.errors import Forbidden, InvalidValue, NotFound
+from hub.errors import Forbidden, InvalidValue
 from hub.services.findings import Rule, register_rule
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
-from hub.services.scope import narrow
+from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store.committee_models import CommitteeAssessment, CommitteeTraining
 from hub.store.models import (
@@ -97,29 +97,6 @@ class NewMember:
         return f"NewMember(role={self.role})"
 
 
-async def get_compound_in_scope(
-    session: AsyncSession, *, principal: Principal, compound_id: int
-) -> Compound:
-    """The compound, or ``NotFound`` when it does not exist or lies outside the scope."""
-    compound = await session.scalar(
-        narrow(sa.select(Compound).where(Compound.id == compound_id), Compound, principal)
-    )
-    if compound is None:
-        raise NotFound("no compound has this ID", field="compoundId")
-    return compound
-
-
-async def get_committee_in_scope(
-    session: AsyncSession, *, principal: Principal, committee_id: int
-) -> OwnersCommittee:
-    """The committee, or ``NotFound`` when it does not exist or lies outside the scope."""
-    stmt = sa.select(OwnersCommittee).where(OwnersCommittee.id == committee_id)
-    committee = await session.scalar(narrow(stmt, OwnersCommittee, principal))
-    if committee is None:
-        raise NotFound("no owners' committee has this ID", field="committeeId")
-    return committee
-
-
 async def record_election(
     session: AsyncSession,
     keyring: Keyring,
@@ -140,7 +117,9 @@ async def record_election(
             raise InvalidValue(f"members[{n}].name", "give the member's name")
         # Stored in canonical form, so that every stored phone has a kind the masks know.
         phones.append(normalize_phone(member.phone, field=f"members[{n}].phone"))
-    compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
+    compound = await get_in_scope_or_raise(
+        session, model=Compound, record_id=compound_id, principal=principal, field="compoundId"
+    )
     committee = await session.scalar(
         sa.select(OwnersCommittee).where(OwnersCommittee.compound_id == compound.id)
     )
@@ -206,9 +185,7 @@ async def record_training(
 ) -> CommitteeTraining:
     """Record a training of a committee's members (R9)."""
     check_fits("topic", topic, CommitteeTraining.topic)
-    committee = await get_committee_in_scope(
-        session, principal=principal, committee_id=committee_id
-    )
+    committee = await _committee(session, principal=principal, committee_id=committee_id)
     if not topic.strip():
         raise InvalidValue("topic", "say what the training was about")
     if held_on > today:
@@ -247,9 +224,7 @@ async def record_assessment(
     only for an EXCELLENT committee. An UNQUALIFIED result opens the re-election finding."""
     check_fits("reward", reward, CommitteeAssessment.reward)
     check_fits("note", note, CommitteeAssessment.note)
-    committee = await get_committee_in_scope(
-        session, principal=principal, committee_id=committee_id
-    )
+    committee = await _committee(session, principal=principal, committee_id=committee_id)
     if not committee.founded_on.year <= year <= today.year:
         raise InvalidValue("year", f"assess a year from {committee.founded_on.year} to now")
     if assessed_on > today or assessed_on.year < year:
@@ -328,6 +303,18 @@ async def committees_awaiting_reelection(session: AsyncSession) -> list[Awaiting
         for a, compound_id, held_on in (await session.execute(stmt)).all()
         if awaits_reelection(result=a.result, assessed_on=a.assessed_on, last_assembly_on=held_on)
     ]
+
+
+async def _committee(
+    session: AsyncSession, *, principal: Principal, committee_id: int
+) -> OwnersCommittee:
+    return await get_in_scope_or_raise(
+        session,
+        model=OwnersCommittee,
+        record_id=committee_id,
+        principal=principal,
+        field="committeeId",
+    )
 
 
 def acting_unit(principal: Principal) -> int:

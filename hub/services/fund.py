@@ -25,11 +25,11 @@ from hub.domain.fund import (
     decide,
     parse_fraction,
 )
-from hub.errors import InvalidValue, NotFound
-from hub.services.committees import acting_unit, get_compound_in_scope
+from hub.errors import InvalidValue
+from hub.services.committees import acting_unit
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
-from hub.services.scope import narrow
+from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
 from hub.store.committee_models import FundApplication, FundDisbursement
 from hub.store.models import Compound
@@ -83,26 +83,6 @@ async def select_applications(
     return narrow(stmt, FundApplication, principal)
 
 
-async def get_application_in_scope(
-    session: AsyncSession, *, principal: Principal, application_id: int, lock: bool = False
-) -> FundApplication:
-    """The application, or ``NotFound`` when it does not exist or lies outside the scope.
-
-    ``lock``: hold the row until the transaction ends (PostgreSQL), so that two disbursements at
-    the same time cannot both pass the approved amount."""
-    stmt = narrow(
-        sa.select(FundApplication).where(FundApplication.id == application_id),
-        FundApplication,
-        principal,
-    )
-    if lock:
-        stmt = stmt.with_for_update()
-    application = await session.scalar(stmt)
-    if application is None:
-        raise NotFound("no fund application has this ID", field="applicationId")
-    return application
-
-
 async def create_application(
     session: AsyncSession,
     *,
@@ -118,7 +98,9 @@ async def create_application(
     """Open an application to use the fund for a compound; it waits for the owners' vote."""
     check_fits("purpose", purpose, FundApplication.purpose)
     check_fits("executorName", executor_name, FundApplication.executor_name)
-    compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
+    compound = await get_in_scope_or_raise(
+        session, model=Compound, record_id=compound_id, principal=principal, field="compoundId"
+    )
     if not purpose.strip():
         raise InvalidValue("purpose", "say what the money is for (the repair or the renewal)")
     if amount <= 0:
@@ -152,8 +134,8 @@ async def record_vote(
     today: date,
 ) -> tuple[FundApplication, VoteDecision]:
     """Record the owners' vote on an application and decide it (approved or rejected)."""
-    application = await get_application_in_scope(
-        session, principal=principal, application_id=application_id, lock=True
+    application = await _locked_application(
+        session, principal=principal, application_id=application_id
     )
     if application.status is not FundApplicationStatus.VOTING:
         raise InvalidValue("applicationId", f"the vote was already recorded: {application.status}")
@@ -188,8 +170,8 @@ async def record_disbursement(
 ) -> tuple[FundApplication, FundDisbursement]:
     """Record money paid for an approved application; never more than the approved amount."""
     check_fits("note", note, FundDisbursement.note)
-    application = await get_application_in_scope(
-        session, principal=principal, application_id=application_id, lock=True
+    application = await _locked_application(
+        session, principal=principal, application_id=application_id
     )
     if application.status is not FundApplicationStatus.APPROVED:
         raise InvalidValue(
@@ -210,3 +192,18 @@ async def record_disbursement(
     session.add(disbursement)
     await session.flush()
     return application, disbursement
+
+
+async def _locked_application(
+    session: AsyncSession, *, principal: Principal, application_id: int
+) -> FundApplication:
+    """The application, held until the transaction ends: two changes of it at the same time
+    (two disbursements) cannot both pass its checks."""
+    return await get_in_scope_or_raise(
+        session,
+        model=FundApplication,
+        record_id=application_id,
+        principal=principal,
+        field="applicationId",
+        lock=True,
+    )

@@ -23,7 +23,7 @@ from hub.domain.access import Permission, Principal, Role
 from hub.domain.enums import UnitRole
 from hub.errors import BadUserInput, Forbidden, NotFound
 from hub.services.paging import Ordering, SortKey
-from hub.services.scope import narrow, visible
+from hub.services.scope import get_in_scope_or_raise, narrow, visible
 from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ledger_models import LedgerEvent, LedgerItem
@@ -79,13 +79,9 @@ async def create(
     level = level_of(principal)
     if not title.strip():
         raise BadUserInput("title: give a short title of the problem", field="title")
-    compound = await session.scalar(
-        narrow(sa.select(m.Compound).where(m.Compound.id == compound_id), m.Compound, principal)
+    compound = await get_in_scope_or_raise(
+        session, model=m.Compound, record_id=compound_id, principal=principal, field="compoundId"
     )
-    if compound is None:
-        raise BadUserInput(
-            "compoundId: no compound with this ID in your jurisdiction", field="compoundId"
-        )
     assert principal.unit_code is not None
     if principal.role is Role.COMPETENT_DEPARTMENT:
         assigned = rules.department_for(category)
@@ -115,13 +111,11 @@ async def create(
     return item
 
 
-async def get_or_raise(session: AsyncSession, *, item_id: int, principal: Principal) -> LedgerItem:
-    """The item, if it is in the principal's jurisdiction; NotFound otherwise (as if absent)."""
-    stmt = narrow(sa.select(LedgerItem).where(LedgerItem.id == item_id), LedgerItem, principal)
-    item = await session.scalar(stmt.with_for_update())
-    if item is None:
-        raise NotFound("no ledger item has this ID", field="id")
-    return item
+async def _locked_item(session: AsyncSession, *, item_id: int, principal: Principal) -> LedgerItem:
+    """The item, held until the transaction ends (a step reads its status, then changes it)."""
+    return await get_in_scope_or_raise(
+        session, model=LedgerItem, record_id=item_id, principal=principal, field="id", lock=True
+    )
 
 
 def _check_actor(item: LedgerItem, principal: Principal, action: rules.Action | None) -> None:
@@ -154,7 +148,7 @@ async def transition(
 ) -> LedgerItem:
     """Apply one workflow step (accept, start, resolve, verify, reopen) and record it."""
     check_fits("note", note, LedgerEvent.note)
-    item = await get_or_raise(session, item_id=item_id, principal=principal)
+    item = await _locked_item(session, item_id=item_id, principal=principal)
     _check_actor(item, principal, action)
     try:
         target = rules.check_transition(
@@ -222,7 +216,7 @@ async def escalate_by(
 ) -> LedgerItem:
     """Escalate on a unit's request (a hard matter it cannot solve at its level)."""
     check_fits("reason", reason, LedgerEvent.note)
-    item = await get_or_raise(session, item_id=item_id, principal=principal)
+    item = await _locked_item(session, item_id=item_id, principal=principal)
     _check_actor(item, principal, None)
     return await escalate(session, item=item, reason=reason, actor=principal.unit_code, now=now)
 

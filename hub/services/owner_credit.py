@@ -34,10 +34,10 @@ from hub.domain.owner_credit import (
 from hub.domain.pii import mask_name
 from hub.domain.text import NAME_LENGTH, check_text
 from hub.errors import InvalidValue, NotFound
-from hub.services.committees import acting_unit, get_compound_in_scope
+from hub.services.committees import acting_unit
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import get_residents_by_id_number, open_field
-from hub.services.scope import narrow
+from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
 from hub.store.committee_models import OwnerCreditObjection
 from hub.store.models import Compound, OwnerCreditRecord, Resident
@@ -118,21 +118,6 @@ def entry_of(record: OwnerCreditRecord) -> OwnerCreditEntry:
     )
 
 
-async def get_record_in_scope(
-    session: AsyncSession, *, principal: Principal, record_id: int
-) -> OwnerCreditRecord:
-    """The record, or ``NotFound`` when it does not exist or lies outside the scope."""
-    stmt = narrow(
-        sa.select(OwnerCreditRecord).where(OwnerCreditRecord.id == record_id).with_for_update(),
-        OwnerCreditRecord,
-        principal,
-    )
-    record = await session.scalar(stmt)
-    if record is None:
-        raise NotFound("no owner credit record has this ID", field="recordId")
-    return record
-
-
 async def create_record(
     session: AsyncSession,
     keyring: Keyring,
@@ -155,7 +140,9 @@ async def create_record(
     check_text("name", name, max_length=NAME_LENGTH)
     check_fits("basis", basis, OwnerCreditRecord.basis)
     number = validate_resident_id(id_number, field="idNumber")
-    compound = await get_compound_in_scope(session, principal=principal, compound_id=compound_id)
+    compound = await get_in_scope_or_raise(
+        session, model=Compound, record_id=compound_id, principal=principal, field="compoundId"
+    )
     if not basis.strip():
         raise InvalidValue("basis", "name the basis document (e.g. the ruling or the decision)")
     validate_record(
@@ -200,7 +187,7 @@ async def file_objection(
 ) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
     """Register an objection (异议): the record stops counting until the objection is decided."""
     check_fits("reason", reason, OwnerCreditObjection.reason)
-    record = await get_record_in_scope(session, principal=principal, record_id=record_id)
+    record = await _locked_record(session, principal=principal, record_id=record_id)
     if not reason.strip():
         raise InvalidValue("reason", "give the reason of the objection")
     if not record.recorded_on <= filed_on <= today:
@@ -229,17 +216,14 @@ async def decide_objection(
 ) -> tuple[OwnerCreditRecord, OwnerCreditObjection]:
     """Decide an objection: upheld revokes the record, rejected puts it back in effect."""
     check_fits("note", note, OwnerCreditObjection.decision_note)
-    objection = await session.scalar(
-        sa.select(OwnerCreditObjection).where(OwnerCreditObjection.id == objection_id)
+    objection = await get_in_scope_or_raise(
+        session,
+        model=OwnerCreditObjection,
+        record_id=objection_id,
+        principal=principal,
+        field="objectionId",
     )
-    if objection is None:
-        raise NotFound("no objection has this ID", field="objectionId")
-    try:
-        record = await get_record_in_scope(
-            session, principal=principal, record_id=objection.record_id
-        )
-    except NotFound:
-        raise NotFound("no objection has this ID", field="objectionId") from None
+    record = await _locked_record(session, principal=principal, record_id=objection.record_id)
     if not note.strip():
         raise InvalidValue("note", "give the reasons of the decision")
     if not objection.filed_on <= decided_on <= today:
@@ -259,13 +243,27 @@ async def restore(
     session: AsyncSession, *, principal: Principal, record_id: int, restored_on: date, today: date
 ) -> OwnerCreditRecord:
     """信用修复: end a bad record early; it no longer counts from ``restored_on`` on."""
-    record = await get_record_in_scope(session, principal=principal, record_id=record_id)
+    record = await _locked_record(session, principal=principal, record_id=record_id)
     if restored_on > today:
         raise InvalidValue("restoredOn", "a restoration cannot be dated in the future")
     record.status = on_restored(entry_of(record), restored_on=restored_on)
     record.ended_on = restored_on
     await session.flush()
     return record
+
+
+async def _locked_record(
+    session: AsyncSession, *, principal: Principal, record_id: int
+) -> OwnerCreditRecord:
+    """The record, held until the transaction ends (its status is read, then changed)."""
+    return await get_in_scope_or_raise(
+        session,
+        model=OwnerCreditRecord,
+        record_id=record_id,
+        principal=principal,
+        field="recordId",
+        lock=True,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ from hub.domain.enums import AssessmentKind, EnterpriseStatus
 from hub.domain.subsidies import BudgetSettings
 from hub.errors import BadUserInput, NotFound
 from hub.services.repairs import budget_status
-from hub.services.scope import visible
+from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ranking_models import RankingEntry, RankingPublication, Sanction
@@ -122,12 +122,9 @@ async def _check_inspected_compound(
 ) -> None:
     if compound_id is None:
         raise BadUserInput("compoundId: a daily inspection names the compound", field="compoundId")
-    stmt = sa.select(m.Compound.id).where(m.Compound.id == compound_id)
-    condition = visible(m.Compound, principal)
-    if condition is not None:
-        stmt = stmt.where(condition)
-    if await session.scalar(stmt) is None:
-        raise NotFound("compoundId: no such compound in your jurisdiction", field="compoundId")
+    await get_in_scope_or_raise(
+        session, model=m.Compound, record_id=compound_id, principal=principal, field="compoundId"
+    )
 
 
 async def _check_served(

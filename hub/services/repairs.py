@@ -19,20 +19,11 @@ from hub.domain.subsidies import (
     RepairStatus,
     missing_parties,
 )
-from hub.errors import BadUserInput, NotFound
-from hub.services.scope import visible
+from hub.errors import BadUserInput, NotFound, PartyNotPermitted
+from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.ranking_models import RankingPublication, RepairAcceptance, RepairProject, Sanction
-
-
-class PartyNotPermitted(Exception):
-    """The caller's role or unit may not accept for this party (a NotPermitted answer)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
 
 # Which role accepts for which party (R4); the committee's acceptance is recorded by the community.
 PARTY_ROLES: dict[RepairParty, Role] = {
@@ -59,7 +50,9 @@ async def create_project(
     The enterprise defaults to the one serving the compound on the completion day.
     """
     check_fits("title", title, RepairProject.title)
-    compound = await _compound_in_scope(session, principal, compound_id)
+    compound = await get_in_scope_or_raise(
+        session, model=m.Compound, record_id=compound_id, principal=principal, field="compoundId"
+    )
     if not title.strip():
         raise BadUserInput("title: give the repair a title", field="title")
     if subsidy_yuan <= 0:
@@ -91,17 +84,6 @@ async def create_project(
     return project
 
 
-async def _compound_in_scope(
-    session: AsyncSession, principal: Principal, compound_id: int
-) -> m.Compound:
-    stmt = sa.select(m.Compound).where(m.Compound.id == compound_id)
-    condition = visible(m.Compound, principal)
-    compound = await session.scalar(stmt if condition is None else stmt.where(condition))
-    if compound is None:
-        raise NotFound("compoundId: no such compound in your jurisdiction", field="compoundId")
-    return compound
-
-
 async def _serving_enterprise(session: AsyncSession, compound_id: int, on: date) -> int:
     contract = m.ServiceContract
     enterprise_id = await session.scalar(
@@ -127,12 +109,9 @@ async def get_project(
     session: AsyncSession, *, principal: Principal, project_id: int
 ) -> RepairProject:
     """A repair project in the principal's jurisdiction, or NOT_FOUND."""
-    stmt = sa.select(RepairProject).where(RepairProject.id == project_id)
-    condition = visible(RepairProject, principal)
-    project = await session.scalar(stmt if condition is None else stmt.where(condition))
-    if project is None:
-        raise NotFound("projectId: no such repair project in your jurisdiction", field="projectId")
-    return project
+    return await get_in_scope_or_raise(
+        session, model=RepairProject, record_id=project_id, principal=principal, field="projectId"
+    )
 
 
 async def accept(

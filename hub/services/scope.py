@@ -19,17 +19,23 @@ returned, counted in ``totalCount`` or hinted at by an error: it does not exist 
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.access import Principal, Role, Scope
 from hub.domain.sources import utility_source
+from hub.errors import NotFound
 from hub.store import committee_models as c
 from hub.store import models as m
+from hub.store.base import Base
 from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
 from hub.store.ranking_models import RepairAcceptance, RepairProject
+
+M = TypeVar("M", bound=Base)
 
 
 def compound_ids(principal: Principal) -> sa.Select[tuple[int]] | None:
@@ -96,6 +102,36 @@ def narrow(stmt: sa.Select[Any], model: type[Any], principal: Principal) -> sa.S
     """``stmt`` with the principal's condition on ``model`` added (if any)."""
     condition = visible(model, principal)
     return stmt if condition is None else stmt.where(condition)
+
+
+async def get_in_scope_or_raise(
+    session: AsyncSession,
+    *,
+    model: type[M],
+    record_id: int,
+    principal: Principal,
+    field: str,
+    lock: bool = False,
+) -> M:
+    """The record of ``model`` with this id, if it lies in the principal's jurisdiction.
+
+    Otherwise ``NotFound`` naming the input ``field``, with the same message whether the record
+    does not exist or lies outside the jurisdiction: a change never hints at what the caller may
+    not see. ``lock`` holds the row until the transaction ends (``FOR UPDATE`` on PostgreSQL), for
+    a change that reads the row before it writes it (two at once must not both pass a check).
+    """
+    stmt = narrow(sa.select(model).where(model.id == record_id), model, principal)
+    if lock:
+        stmt = stmt.with_for_update()
+    record: M | None = await session.scalar(stmt)
+    if record is None:
+        noun = _WORD.sub(" ", model.__name__).lower()
+        raise NotFound(f"{field}: no {noun} with this ID in your jurisdiction", field=field)
+    return record
+
+
+_WORD = re.compile(r"(?<!^)(?=[A-Z])")
+"""Where a model's class name splits into words (``RepairProject`` → "repair project")."""
 
 
 def _ledger_visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | None:
