@@ -274,9 +274,10 @@ def sync(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
+    from hub.errors import SyncBusy
+    from hub.services.findings import evaluate_findings
     from hub.store.migrate import ensure_at_head
     from hub.store.session import create_engine, create_sessionmaker
-    from hub.sync.lease import SyncBusy
     from hub.sync.manager import SyncManager
     from hub.sync.reports import Progress as SyncProgress
     from hub.sync.reports import RunReport
@@ -286,7 +287,8 @@ def sync(
 
     async def run() -> list[RunReport]:
         engine = create_engine(settings.database_url)
-        manager = SyncManager(settings, create_sessionmaker(engine))
+        # The findings follow the synced data (``run_after_sync`` below).
+        manager = SyncManager(settings, create_sessionmaker(engine), after_sync=evaluate_findings)
         names = [source] if source else sorted(manager.sources)
         for name in names:
             manager.source(name)
@@ -316,7 +318,7 @@ def sync(
                     except SyncBusy as exc:
                         console.print(f"[yellow]{exc.message}[/yellow]")
             if reports:
-                await manager.evaluate_findings()  # the findings follow the synced data
+                await manager.run_after_sync()  # the findings follow the synced data
         finally:
             await manager.aclose()
             await engine.dispose()
@@ -655,7 +657,7 @@ def audit_export(
     """Write the audit log since a day as CSV (UTF-8, one row per entry, oldest first)."""
 
     from hub.services import audit
-    from hub.store.access_models import AuditEntry
+    from hub.store.models import AuditEntry
 
     settings = _settings()
     zone = ZoneInfo(settings.timezone)
@@ -842,7 +844,3 @@ def report(
     except OSError as exc:
         raise _fail(f"{target}: cannot be written ({type(exc).__name__})", 1) from None
     _say(f"hub: conference report of {year}, {len(result.towns)} town(s), written to {target}")
-
-
-if __name__ == "__main__":
-    app()
