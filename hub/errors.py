@@ -17,6 +17,10 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     ├── PersistedQueryNotSupported (PERSISTED_QUERY_NOT_SUPPORTED)  trusted documents are off
     ├── UpstreamUnavailable (UPSTREAM_UNAVAILABLE)
     │   └── UpstreamPaused  the upstream asked to wait too long, or its breaker is open
+    ├── SyncError           (INTERNAL)  a sync of a source cannot go on; its run keeps the message
+    │   ├── SyncBusy                     another run of the source holds its lease
+    │   ├── QuarantineThresholdExceeded  too large a share of a stream's records was invalid
+    │   └── WindowInconsistent           a window's records kept moving while it was paged
     ├── DatabaseUnavailable (DATABASE_UNAVAILABLE)  the database cannot be reached now
     └── DatabaseBehind      (INTERNAL)  the database is not migrated to head
 """
@@ -24,6 +28,7 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 
 
@@ -135,6 +140,32 @@ class UpstreamPaused(UpstreamUnavailable):
     """An external platform cannot be called for now: it asked to wait longer than the cap
     (``Retry-After``), or its circuit breaker is open. A sync stops PARTIAL and keeps its
     progress, where any other upstream failure fails it."""
+
+
+class SyncError(HubError):
+    """A sync of a source could not go on. Its message is kept on the run (``syncRuns.error``)
+    and shown by ``hub sync``; it is not a client's error, so the code stays INTERNAL."""
+
+    code = ErrorCode.INTERNAL
+
+
+class SyncBusy(SyncError):
+    """Another run of the same source holds its lease (in this process or another replica)."""
+
+    def __init__(self, source: str, holder: str, expires_at: datetime) -> None:
+        super().__init__(
+            f"{source}: a sync is already running (until {expires_at:%H:%M:%S} UTC at the latest)",
+            source=source,
+        )
+        self.holder = holder
+
+
+class QuarantineThresholdExceeded(SyncError):
+    """Too large a share of a stream's records was invalid: the upstream is probably broken."""
+
+
+class WindowInconsistent(SyncError):
+    """A window's records kept moving while it was paged; it will be read again next run."""
 
 
 class DatabaseUnavailable(HubError):
