@@ -84,7 +84,7 @@ from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from hub.sync.manager import SyncManager
 from hub.sync.reports import Progress
-from hub.sync.sinks import ENTITY_MODELS
+from hub.sync.sinks import SINKS
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 RESULTS = Path(__file__).resolve().parent / "results" / "sync_throughput.json"
@@ -95,7 +95,7 @@ STREAM = "credit_records"
 TABLE = "enterprise_credit_records"
 # The tables the source writes (ANALYZEd by --analyze-every): its entities and inspection items.
 TABLES = sorted(
-    {"assessment_items", *(ENTITY_MODELS[e].__tablename__ for s in STREAMS for e in s.entities)}
+    {"assessment_items", *(SINKS[e].model.__tablename__ for s in STREAMS for e in s.entities)}
 )
 DATABASE_PREFIX = "bench_sync"  # scratch databases of this script: bench_sync_<random>
 BOOKKEEPING = frozenset({"sync_runs", "sync_stream_states", "sync_leases"})

@@ -248,9 +248,15 @@ def content_hash(record: BaseModel) -> str:
 class Connector(Protocol):
     """What the sync engine needs of a connector."""
 
-    source: str
-    """Source name of the records (``ordos``, ``tender``, ``utility:<unit code>``)."""
-    streams: Sequence[StreamSpec]
+    @property
+    def source(self) -> str:
+        """Source name of the records (``ordos``, ``tender``, ``utility:<unit code>``)."""
+        ...
+
+    @property
+    def streams(self) -> Sequence[StreamSpec]:
+        """The streams of the source, in sync order."""
+        ...
 
     def parse(self, stream: StreamSpec, raw: Mapping[str, JSON]) -> MappedRecord | Tombstone:
         """Validate and map one raw record; raise ``InvalidRecord`` saying why it is refused."""

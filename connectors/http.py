@@ -1,7 +1,8 @@
-"""The shared HTTP client of all connectors: timeouts, retries, Retry-After, breaker, auth, paging.
+"""The shared HTTP client of all connectors: timeouts, retries, Retry-After, breaker, auth.
 
 A connector makes one ``UpstreamClient`` per upstream and asks it for JSON (``get_json``) or for
-one page of a stream (``fetch_page``); the sync engine walks a window with ``iter_pages``. Every
+one page of a stream (``fetch_page``, with the paging of ``connectors.paging``); the sync engine
+walks a window with ``connectors.paging.iter_pages``. Every
 failure comes out as a ``connectors.errors`` exception that names the source and the operation
 and keeps the lower-level error as its ``__cause__``.
 
@@ -27,7 +28,7 @@ import asyncio
 import logging
 import random
 import re
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -47,24 +48,15 @@ from connectors.auth import (
     hmac_canonical,
 )
 from connectors.breaker import BreakerPolicy, BreakerSnapshot, CircuitBreaker
-from connectors.core import (
-    JSON,
-    CursorPaging,
-    OffsetPaging,
-    Page,
-    PageNumberPaging,
-    PageToken,
-    StreamSpec,
-    Window,
-)
+from connectors.core import Page, PageToken, StreamSpec, Window
 from connectors.errors import (
     CircuitOpen,
-    PagingLoop,
     RetryAfterTooLong,
     UpstreamAuthFailed,
     UpstreamProtocolError,
     UpstreamUnavailable,
 )
+from connectors.paging import follows_link, page_params, read_page
 
 __all__ = [
     "ApiKeyAuth",
@@ -79,7 +71,6 @@ __all__ = [
     "Timeouts",
     "UpstreamClient",
     "hmac_canonical",
-    "iter_pages",
 ]
 
 logger = logging.getLogger("connectors.http")
@@ -202,70 +193,34 @@ class UpstreamClient:
         return data, stats
 
     async def fetch_page(self, stream: StreamSpec, window: Window, token: PageToken) -> Page:
-        """Fetch the page of ``stream`` in ``window`` that ``token`` points at (None: the first)."""
+        """Fetch the page of ``stream`` in ``window`` that ``token`` points at (None: the first);
+        the paging itself is ``connectors.paging``'s."""
         op = f"list {stream.name}"
-        paging = stream.paging
+        link = follows_link(stream, token)
         params: dict[str, str] | None
-        if isinstance(paging, CursorPaging) and paging.next_is_link and token is not None:
-            url = str(token)  # the link carries the whole query, window bounds included
-            self._check_same_origin(httpx.URL(url), op=op)
-            params = None
+        if link is not None:
+            self._check_same_origin(httpx.URL(link), op=op)
+            url, params = link, None
         else:
-            url = stream.path
-            params = {**stream.params, **_window_params(stream, window)}
-            params.update(_paging_params(stream, token))
+            url, params = stream.path, page_params(stream, window, token)
         data, stats, final_url = await self._get(url, params, op=op)
 
-        records = _records_at(data, stream.record_path)
-        if records is None:
-            path = ".".join(stream.record_path) or "(root)"
-            raise UpstreamProtocolError(self.source, op=op, reason=f"no record list at {path}")
-        total = None
-        if not isinstance(paging, CursorPaging) and paging.total_path is not None:
-            found, value = _value_at(data, paging.total_path)
-            if found and value is not None:
-                if not isinstance(value, int) or isinstance(value, bool):
-                    raise UpstreamProtocolError(
-                        self.source, op=op, reason="total is not an integer"
-                    )
-                total = value
+        def resolve_link(value: str) -> str:
+            # Resolve a relative link against the page it came from (RFC 3986), and keep our
+            # credentials on our upstream: a link to another origin is refused.
+            target = final_url.join(value)
+            self._check_same_origin(target, op=op)
+            return str(target)
 
-        n = len(records)
-        full = n >= stream.page_size
-        next_token: PageToken
-        if isinstance(paging, PageNumberPaging):
-            page = int(token) if token is not None else paging.first_page
-            seen = (page - paging.first_page + 1) * stream.page_size
-            next_token = page + 1 if full and (total is None or seen < total) else None
-        elif isinstance(paging, OffsetPaging):
-            offset = int(token) if token is not None else 0
-            next_token = offset + n if full and (total is None or offset + n < total) else None
-        else:
-            next_token = self._next_cursor(data, paging, final_url, op=op)
-        return Page(
-            records=records,
-            next_token=next_token,
-            token=token,
-            total=total,
+        return read_page(
+            data,
+            stream,
+            token,
+            source=self.source,
+            resolve_link=resolve_link,
             retries=stats.retries,
             rate_limited=stats.rate_limited,
         )
-
-    def _next_cursor(
-        self, data: JSON, paging: CursorPaging, page_url: httpx.URL, *, op: str
-    ) -> PageToken:
-        _, value = _value_at(data, paging.next_path)
-        if value is None or value == "":
-            return None
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            raise UpstreamProtocolError(self.source, op=op, reason="next cursor is not a string")
-        if not paging.next_is_link:
-            return value
-        # Resolve a relative link against the page it came from (RFC 3986), and keep our
-        # credentials on our upstream: a link to another origin is refused.
-        link = page_url.join(str(value))
-        self._check_same_origin(link, op=op)
-        return str(link)
 
     def _check_same_origin(self, url: httpx.URL, *, op: str) -> None:
         if not url.is_absolute_url:
@@ -413,84 +368,6 @@ class UpstreamClient:
             if not await self._auth.renew(self._http):
                 return response
             renewed = True
-
-
-async def iter_pages(
-    client: UpstreamClient, stream: StreamSpec, window: Window, start_token: PageToken = None
-) -> AsyncGenerator[Page, None]:
-    """Yield the pages of ``stream`` in ``window`` from ``start_token`` until the last one.
-
-    Raises ``PagingLoop`` when a page token comes back within the window, or when a non-empty
-    page has the same record keys as the page before it (an upstream ignoring our paging).
-    """
-    op = f"list {stream.name}"
-    seen: set[str] = set()
-    previous_keys: tuple[str, ...] = ()
-    token = start_token
-    while True:
-        if token is not None:
-            if str(token) in seen:
-                # Opaque cursors and links stay out of the message: they may embed anything.
-                shown = f" ({token})" if isinstance(token, int) else ""
-                raise PagingLoop(client.source, op=op, reason=f"page token repeated{shown}")
-            seen.add(str(token))
-        page = await client.fetch_page(stream, window, token)
-        keys = tuple(str(record.get(stream.primary_key)) for record in page.records)
-        if keys and keys == previous_keys:
-            raise PagingLoop(client.source, op=op, reason="the same page came back twice")
-        previous_keys = keys
-        yield page
-        if page.next_token is None:
-            return
-        token = page.next_token
-
-
-def _iso_utc(moment: datetime) -> str:
-    """``2026-11-25T04:00:00Z`` (microseconds kept when present, so no record slips between)."""
-    if moment.tzinfo is None:
-        raise ValueError("window bounds must be timezone-aware")
-    spec = "microseconds" if moment.microsecond else "seconds"
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec=spec) + "Z"
-
-
-def _window_params(stream: StreamSpec, window: Window) -> dict[str, str]:
-    params = {stream.upper_param: _iso_utc(window.upper)}
-    if window.lower is not None:
-        params[stream.lower_param] = _iso_utc(window.lower)
-    return params
-
-
-def _paging_params(stream: StreamSpec, token: PageToken) -> dict[str, str]:
-    paging = stream.paging
-    size = str(stream.page_size)
-    if isinstance(paging, PageNumberPaging):
-        page = int(token) if token is not None else paging.first_page
-        return {paging.page_param: str(page), paging.size_param: size}
-    if isinstance(paging, OffsetPaging):
-        offset = int(token) if token is not None else 0
-        return {paging.offset_param: str(offset), paging.limit_param: size}
-    params = {paging.size_param: size}
-    if token is not None:
-        params[paging.cursor_param] = str(token)
-    return params
-
-
-def _value_at(data: JSON, path: tuple[str, ...]) -> tuple[bool, JSON]:
-    node = data
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return False, None
-        node = node[key]
-    return True, node
-
-
-def _records_at(data: JSON, path: tuple[str, ...]) -> list[Mapping[str, JSON]] | None:
-    found, records = _value_at(data, path)
-    if not found or not isinstance(records, list):
-        return None
-    if not all(isinstance(record, dict) for record in records):
-        return None
-    return records
 
 
 def _retry_after(response: httpx.Response) -> float | None:

@@ -24,7 +24,8 @@ from hub.config import Settings, get_settings
 from hub.console.routes import console_routes
 from hub.errors import DatabaseBehind
 from hub.graphql.view import HubGraphQL
-from hub.observability import observe
+from hub.observability import observe, sync_run
+from hub.services.findings import evaluate_findings
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
 from hub.store.session import create_sessionmaker, engine_from_settings, for_writing
@@ -71,7 +72,11 @@ def create_app(
     engine = engine or engine_from_settings(settings)  # every database wait bounded
     sessionmaker = sessionmaker or create_sessionmaker(engine)
     owns_sync = sync is None
-    sync = sync or SyncManager(settings, sessionmaker)
+    # The sync layer stands below the services and the observability: its metrics hook and the
+    # findings that follow synced data are handed to it here.
+    sync = sync or SyncManager(
+        settings, sessionmaker, reporter=sync_run, after_sync=evaluate_findings
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -27,13 +27,15 @@ from connectors.sandboxes import sandbox_apps
 from hub.config import Settings, get_settings
 from hub.demo.load import load_demo_data
 from hub.demo.world import demo_world
+from hub.observability import sync_run
+from hub.services.findings import evaluate_findings
 from hub.store.base import utcnow
 from hub.store.migrate import upgrade_to_head
+from hub.store.models import SyncStreamState
 from hub.store.session import create_engine, create_sessionmaker
-from hub.store.sync_models import SyncStreamState
 from hub.sync.manager import SyncManager
 from hub.sync.reports import RunReport
-from hub.sync.sinks import ENTITY_MODELS
+from hub.sync.sinks import SINKS
 from tests.conftest import DEMO_TODAY, ScratchDatabases
 
 
@@ -154,6 +156,8 @@ async def make_world(
     if sources is not None:
         apps = {name: app for name, app in apps.items() if name in sources}
     settings = Settings(database_url=url)
+    # Wired as the app wires its own manager (hub.app.create_app): the metrics hear each run,
+    # the findings follow the synced data.
     manager = SyncManager(
         settings,
         sessionmaker,
@@ -161,6 +165,8 @@ async def make_world(
         clock=clock,
         sleep=no_sleep,
         page_size=page_size,
+        reporter=sync_run,
+        after_sync=evaluate_findings,
     )
     manager.sources = {name: manager.sources[name] for name in apps}
     return SyncWorld(
@@ -177,7 +183,7 @@ async def store_ids(
 ) -> dict[str, set[str]]:
     """Live and deleted source ids in the store for a stream's entity."""
     (entity,) = stream.entities
-    model: Any = ENTITY_MODELS[entity]
+    model: Any = SINKS[entity].model
     async with sessionmaker() as session:
         rows = (
             await session.execute(
@@ -213,7 +219,7 @@ async def assert_store_matches_truth(
         )
         assert not stored["live"] & set(expected.deleted), (source, stream.name)
         (entity,) = stream.entities
-        model: Any = ENTITY_MODELS[entity]
+        model: Any = SINKS[entity].model
         async with sessionmaker() as session:
             live_rows = await session.scalar(
                 sa.select(sa.func.count()).where(model.source == source, model.deleted_at.is_(None))

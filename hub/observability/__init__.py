@@ -1,11 +1,12 @@
-"""Observability of the hub (issue #7): Prometheus metrics at ``/metrics``, structured logs with
+"""Observability of the hub: Prometheus metrics at ``/metrics``, structured logs with
 a request id, and optional OpenTelemetry tracing.
 
 A package rather than two modules beside ``hub/app.py``: the metrics, the log lines and the spans
 all describe the same request, so they share the ASGI middleware and the note the hooks fill in
 (``requests``); the three concerns stay in their own modules (``metrics``, ``logs``,
 ``tracing``). ``create_app`` calls ``observe`` once; ``hub serve`` calls ``configure_logging``.
-Other modules call the hooks of ``requests`` (one call per request, batch or run).
+Other modules call the hooks of ``requests`` (one call per request, batch or run); the sync layer,
+which stands below this package, is handed its hook (``sync_run``) by the app that builds it.
 """
 
 from __future__ import annotations
@@ -19,15 +20,14 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from hub.observability.logs import configure_logging
-from hub.observability.metrics import HubMetrics, metrics_endpoint
-from hub.observability.requests import Observer
+from hub.observability.metrics import HubMetrics, SyncState, metrics_endpoint
+from hub.observability.requests import Observer, sync_run
 from hub.observability.tracing import TracingUnavailable, setup_tracing
 
 if TYPE_CHECKING:
     from hub.config import Settings
-    from hub.sync.manager import SyncManager
 
-__all__ = ["HubMetrics", "TracingUnavailable", "configure_logging", "observe"]
+__all__ = ["HubMetrics", "TracingUnavailable", "configure_logging", "observe", "sync_run"]
 
 
 def observe(
@@ -35,7 +35,7 @@ def observe(
     *,
     settings: Settings,
     engine: AsyncEngine,
-    sync: SyncManager | None,
+    sync: SyncState | None,
     clock: Callable[[], datetime],
 ) -> None:
     """Install the middleware, ``/metrics`` (with ``HUB_METRICS``) and tracing (with

@@ -14,7 +14,7 @@ and role of the caller) stay separate keys in the JSON. Nothing personal is logg
 string, no variables, no credential, no name of a person (the principal's ``client`` may be a
 staff member's subject, so it is left out too).
 
-The same holds for every other line, whatever it carries (issue #12, §2):
+The same holds for every other line, whatever it carries:
 
 - a traceback is rendered without the local variables of its frames (structlog's dict
   tracebacks and rich's console tracebacks show them by default: the request's variables, a

@@ -4,8 +4,10 @@
 (``hub.observability.requests`` records requests, rate-limit refusals, DataLoader batches and sync
 runs through it); gauges that describe a state — the database pool, the circuit breakers, the lag
 of each source — are read when ``/metrics`` is scraped (``refresh``), so they cost nothing between
-scrapes. A registry per app (not prometheus-client's global one) lets the tests and the
-benchmarks build several apps in one process.
+scrapes. The sync side is read through interfaces (``SyncState``: the process's sync manager;
+``RunCounts``: a run's report) and the service ``hub.services.sync.list_confirmed_at``, not by
+importing the sync engine. A registry per app (not prometheus-client's global one) lets the tests
+and the benchmarks build several apps in one process.
 
 Labels are bounded: operation names are the client's words, so a name is kept only if it is a
 plain GraphQL name without a long run of digits (an identifier could hide there) and only for the
@@ -19,23 +21,22 @@ import contextlib
 import hmac
 import logging
 import re
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
-import sqlalchemy as sa
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from hub.domain.enums import SyncRunStatus
 from hub.errors import ErrorCode
+from hub.services.sync import list_confirmed_at
 
 if TYPE_CHECKING:
     from hub.config import Settings
-    from hub.sync.manager import SyncManager
-    from hub.sync.reports import RunReport
 
 logger = logging.getLogger("hub.metrics")
 
@@ -50,6 +51,35 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 BATCH_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000)
 BREAKER_STATES = ("closed", "open", "half_open")
 WRITTEN = ("inserted", "updated", "deleted")
+
+
+class BreakerState(Protocol):
+    """A circuit breaker of an upstream as the metrics read it."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def consecutive_failures(self) -> int: ...
+
+
+class SyncState(Protocol):
+    """What ``/metrics`` reads of the process's sync manager: its sources and their breakers."""
+
+    @property
+    def sources(self) -> Mapping[str, object]: ...
+    def breakers(self) -> Mapping[str, BreakerState]:
+        """The breakers of the sources this process has called so far."""
+        ...
+
+
+class RunCounts(Protocol):
+    """A finished run's report as the metrics count it."""
+
+    @property
+    def status(self) -> SyncRunStatus: ...
+    def total(self, name: str) -> int:
+        """A counter of the run summed over its streams (``fetched``, ``inserted`` …)."""
+        ...
 
 
 class HubMetrics:
@@ -159,7 +189,7 @@ class HubMetrics:
         self.requests.labels(label, kind, outcome if outcome in OUTCOMES else OTHER).inc()
         self.latency.labels(label).observe(seconds)
 
-    def sync_run(self, source: str, report: RunReport | None, *, result: str | None = None) -> None:
+    def sync_run(self, source: str, report: RunCounts | None, *, result: str | None = None) -> None:
         """A finished run (``report``), or one that did not produce a report (``result``)."""
         if report is None:
             self.sync_runs.labels(source, result or "ERROR").inc()
@@ -171,9 +201,7 @@ class HubMetrics:
 
     # -- state, read at scrape time --
 
-    async def refresh(
-        self, *, engine: AsyncEngine, sync: SyncManager | None, now: datetime
-    ) -> None:
+    async def refresh(self, *, engine: AsyncEngine, sync: SyncState | None, now: datetime) -> None:
         """Read the pool, the breakers and the lag of each source into their gauges."""
         pool: Any = engine.pool
         for gauge, method in (
@@ -207,30 +235,10 @@ class HubMetrics:
 
 
 async def _confirmed(engine: AsyncEngine, sources: list[str]) -> dict[str, datetime | None]:
-    """Per source: when every one of its streams last completed a window; None if one never did
-    (as ``syncSources.lastSuccessAt``)."""
-    from hub.store.sync_models import SyncStreamState
-
-    state = SyncStreamState.__table__
-    stmt = (
-        sa.select(
-            state.c.source,
-            sa.func.min(state.c.last_success_at),
-            sa.func.count() - sa.func.count(state.c.last_success_at),
-        )
-        .where(state.c.source.in_(sources))
-        .group_by(state.c.source)
-    )
-    async with engine.connect() as connection:
-        rows = (await connection.execute(stmt)).all()
-    found = {source: (last if missing == 0 else None) for source, last, missing in rows}
-    return {name: _aware(found.get(name)) for name in sources}
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)  # SQLite gives naive UTC times back
-    return value
+    """Per source: until when it confirmed its records (as ``syncSources.lastSuccessAt``)."""
+    async with AsyncSession(engine) as session:
+        times = await list_confirmed_at(session, sources=sources)
+    return dict(zip(sources, times, strict=True))
 
 
 def metrics_endpoint(
@@ -238,7 +246,7 @@ def metrics_endpoint(
     *,
     settings: Settings,
     engine: AsyncEngine,
-    sync: SyncManager | None,
+    sync: SyncState | None,
     clock: Callable[[], datetime],
 ) -> Callable[[Request], Any]:
     """The ``/metrics`` route: Prometheus text format, behind ``HUB_METRICS_TOKEN`` when set.

@@ -19,17 +19,17 @@ app's lifespan starts (the scheduler).
   request;
 - ``rate_limited`` (``Limits._hit``): a refusal by a rate limit;
 - ``dataloader_batch`` (``BatchLoader._run_batch``): the keys of one batch;
-- ``sync_run`` (``SyncManager.run``): a finished run of a source.
+- ``sync_run``: a finished run of a source (the app hands it to its ``SyncManager`` as the
+  manager's ``RunReporter``, ``hub.sync.reports``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -45,9 +45,8 @@ from hub.observability.logs import request_logger
 
 if TYPE_CHECKING:
     from hub.domain.access import Principal
-    from hub.observability.metrics import HubMetrics
+    from hub.observability.metrics import HubMetrics, RunCounts
     from hub.observability.tracing import Tracing
-    from hub.sync.reports import RunReport
 
 _METRICS: ContextVar[HubMetrics | None] = ContextVar("hub_metrics", default=None)
 _NOTE: ContextVar[RequestNote | None] = ContextVar("hub_request_note", default=None)
@@ -296,28 +295,9 @@ def dataloader_batch(size: int) -> None:
         metrics.batches.observe(size)
 
 
-def sync_run(source: str, report: RunReport | None, *, result: str | None = None) -> None:
-    """A sync run of the source ended, with its report or (none) with ``result``."""
+def sync_run(source: str, report: RunCounts | None, *, result: str | None = None) -> None:
+    """A sync run of the source ended, with its report or (none) with ``result`` (``BUSY``,
+    ``CANCELLED``, ``ERROR``)."""
     metrics = _METRICS.get()
     if metrics is not None:
         metrics.sync_run(source, report, result=result)
-
-
-async def observed_sync(source: str, run: Awaitable[RunReport]) -> RunReport:
-    """Await a sync run and record it (``SyncManager.run``): its status, or BUSY when another
-    replica holds the source, CANCELLED when stopped (shutdown), ERROR when it raised."""
-    from hub.sync.lease import SyncBusy
-
-    try:
-        report = await run
-    except SyncBusy:
-        sync_run(source, None, result="BUSY")
-        raise
-    except asyncio.CancelledError:
-        sync_run(source, None, result="CANCELLED")
-        raise
-    except BaseException:
-        sync_run(source, None, result="ERROR")
-        raise
-    sync_run(source, report)
-    return report

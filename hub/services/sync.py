@@ -1,5 +1,5 @@
-"""Reading the sync engine's state (sources, runs, quarantine, reconciliation) and resolving
-reconciliation items."""
+"""Reading the sync engine's state (sources, runs, quarantine, reconciliation, until when each
+source confirmed its records) and resolving reconciliation items."""
 
 from __future__ import annotations
 
@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain.enums import JurisdictionLevel, ReconciliationStatus
 from hub.domain.names import normalize_compound_name
 from hub.domain.redaction import clean_text
+from hub.domain.staleness import confirmed_at
 from hub.errors import BadUserInput, NotFound
 from hub.services.paging import Ordering, SortKey
 from hub.store.base import utcnow
-from hub.store.models import Compound, Jurisdiction
-from hub.store.sync_models import (
+from hub.store.models import (
+    Compound,
+    Jurisdiction,
     QuarantinedRecord,
     ReconciliationItem,
     SyncRun,
@@ -39,11 +41,9 @@ class SourceState:
 
     @property
     def last_success_at(self) -> datetime | None:
-        """When every stream last completed (the oldest of their last successes)."""
-        times = [s.last_success_at for s in self.streams]
-        if not times or any(t is None for t in times):
-            return None
-        return min(t for t in times if t is not None)
+        """When every stream last completed (the oldest of their last successes): until when
+        the source confirmed its records (``hub.domain.staleness.confirmed_at``)."""
+        return confirmed_at(s.last_success_at for s in self.streams)
 
 
 SOURCE_ECHO = 40
@@ -91,7 +91,24 @@ async def source_states(session: AsyncSession, names: Sequence[str]) -> list[Sou
     ]
 
 
-def select_runs(source: str | None) -> sa.Select[tuple[SyncRun]]:
+async def list_confirmed_at(
+    session: AsyncSession, *, sources: Sequence[str]
+) -> list[datetime | None]:
+    """Per source, in the order given: until when it confirmed its records — when every one of
+    its streams last completed a window (``hub.domain.staleness.confirmed_at``); None if one
+    never did. One query whatever the number of sources."""
+    rows = await session.execute(
+        sa.select(SyncStreamState.source, SyncStreamState.last_success_at).where(
+            SyncStreamState.source.in_(set(sources))
+        )
+    )
+    times: dict[str, list[datetime | None]] = {}
+    for source, last in rows.tuples():
+        times.setdefault(source, []).append(last)
+    return [confirmed_at(times.get(source, [])) for source in sources]
+
+
+def select_runs(source: str | None) -> sa.Select[SyncRun]:
     """Runs, of one source or of all."""
     stmt = sa.select(SyncRun)
     return stmt.where(SyncRun.source == source) if source else stmt
@@ -99,7 +116,7 @@ def select_runs(source: str | None) -> sa.Select[tuple[SyncRun]]:
 
 def select_quarantine(
     source: str | None, *, include_resolved: bool = False
-) -> sa.Select[tuple[QuarantinedRecord]]:
+) -> sa.Select[QuarantinedRecord]:
     """Quarantined records, of one source or of all."""
     stmt = sa.select(QuarantinedRecord)
     if source:
@@ -111,7 +128,7 @@ def select_quarantine(
 
 def select_reconciliation(
     status: ReconciliationStatus | None,
-) -> sa.Select[tuple[ReconciliationItem]]:
+) -> sa.Select[ReconciliationItem]:
     """Reconciliation items, optionally in one state."""
     stmt = sa.select(ReconciliationItem)
     return stmt.where(ReconciliationItem.status == status) if status else stmt

@@ -2,34 +2,26 @@
 
 A lease is taken by inserting (or taking over an expired) row of ``sync_leases`` in its own short
 transaction; it works the same on SQLite and PostgreSQL. The holder renews it while it works, so
-a replica that dies frees the source after ``ttl`` at the latest.
+a replica that dies frees the source after ``ttl`` at the latest. A lease held by someone else
+is ``hub.errors.SyncBusy``.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from hub.errors import HubError
+from hub.errors import SyncBusy
 from hub.store.base import utcnow
-from hub.store.sync_models import SyncLease
+from hub.store.models import SyncLease
+
+__all__ = ["DEFAULT_TTL", "Lease", "SyncBusy"]
 
 DEFAULT_TTL = timedelta(minutes=5)
-
-
-class SyncBusy(HubError):
-    """Another run of the same source holds the lease."""
-
-    def __init__(self, source: str, holder: str, expires_at: datetime) -> None:
-        super().__init__(
-            f"{source}: a sync is already running (until {expires_at:%H:%M:%S} UTC at the latest)",
-            source=source,
-        )
-        self.holder = holder
 
 
 class Lease:

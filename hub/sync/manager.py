@@ -1,8 +1,10 @@
 """The hub's sync manager: one per process. It owns the connectors and their HTTP clients (so a
 circuit breaker remembers across runs), runs syncs on demand and on each source's schedule.
 
-Used by `hub sync`, by the GraphQL `syncTrigger` mutation and `syncSources` field, and by
-`hub serve` when the scheduler is on.
+Used by `hub sync`, by the GraphQL `syncTrigger` mutation and `syncSources` field (through
+``hub.services.sync``), and by `hub serve` when the scheduler is on. Whoever builds it wires what
+the sync layer must not import: a ``RunReporter`` for the metrics of each run and an
+``AfterSync`` hook for what follows synced data (``hub.sync.reports``).
 """
 
 from __future__ import annotations
@@ -15,25 +17,22 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
-from croniter import croniter
+from croniter import croniter  # type: ignore[import-untyped]  # croniter ships no types
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from connectors.breaker import BreakerSnapshot
-from connectors.core import Connector
 from connectors.http import RetryPolicy, Timeouts, UpstreamClient
 from hub.config import Settings, SourceSettings
-from hub.errors import BadUserInput
-from hub.observability.requests import observed_sync
+from hub.errors import BadUserInput, SyncBusy
 from hub.store.base import utcnow
-from hub.store.models import MemberUnit
+from hub.store.models import MemberUnit, ReconciliationItem
 from hub.store.session import for_writing
-from hub.store.sync_models import ReconciliationItem
+from hub.sync.apply import apply_page
 from hub.sync.engine import SyncRunner
-from hub.sync.lease import SyncBusy
-from hub.sync.registry import build_connector
-from hub.sync.reports import Progress, RunReport, SyncOptions
+from hub.sync.registry import SourceConnector, build_connector
+from hub.sync.reports import AfterSync, Progress, RunReport, RunReporter, SyncOptions
+from hub.sync.resolver import Resolver
 from hub.sync.sandboxes import sandbox_sources
-from hub.sync.sinks import Resolver, apply_page
 
 logger = logging.getLogger("hub.sync")
 
@@ -50,9 +49,15 @@ class SyncManager:
         clock: Callable[[], datetime] = utcnow,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         page_size: int | None = None,
+        reporter: RunReporter | None = None,
+        after_sync: AfterSync | None = None,
     ) -> None:
-        """``page_size`` replaces the connectors' own (tests page small windows with it)."""
+        """``page_size`` replaces the connectors' own (tests page small windows with it);
+        ``reporter`` hears how each run ended, ``after_sync`` follows the runs that changed the
+        store (``run_after_sync``)."""
         self.settings = settings
+        self.reporter = reporter
+        self.after_sync = after_sync
         self.page_size = page_size
         self._sleep = sleep
         self.sessionmaker = for_writing(sessionmaker)
@@ -62,7 +67,7 @@ class SyncManager:
         )
         self.clock = clock
         self._transports = dict(transports or {})
-        self._connectors: dict[str, Connector] = {}
+        self._connectors: dict[str, SourceConnector] = {}
         self._clients: dict[str, UpstreamClient] = {}
         self._tasks: dict[str, asyncio.Task[RunReport | None]] = {}
 
@@ -77,7 +82,8 @@ class SyncManager:
             known = ", ".join(sorted(self.sources)) or "none configured"
             raise BadUserInput(f"source: unknown source {name!r} (known: {known})") from None
 
-    def connector(self, name: str) -> Connector:
+    def connector(self, name: str) -> SourceConnector:
+        """The connector of a source, built once per process."""
         if name not in self._connectors:
             self._connectors[name] = build_connector(
                 name, self.source(name), page_size=self.page_size
@@ -90,7 +96,7 @@ class SyncManager:
             self._clients[name] = UpstreamClient(
                 source=name,
                 base_url=source.base_url,
-                auth=self.connector(name).auth(),  # type: ignore[attr-defined]
+                auth=self.connector(name).auth(),
                 transport=self._transports.get(name),
                 sleep=self._sleep,
                 timeouts=Timeouts(connect=source.connect_timeout, read=source.read_timeout),
@@ -138,7 +144,27 @@ class SyncManager:
             progress=progress,
             extra_fields=extra_fields,
         )
-        return await observed_sync(name, runner.run())  # hub_sync_* metrics
+        return await self._reported(name, runner.run())
+
+    async def _reported(self, name: str, run: Awaitable[RunReport]) -> RunReport:
+        """Await a run and tell the reporter how it ended: its report, or BUSY when another run
+        holds the source, CANCELLED when stopped (shutdown), ERROR when it raised."""
+        reporter = self.reporter
+        if reporter is None:
+            return await run
+        try:
+            report = await run
+        except SyncBusy:
+            reporter(name, None, result="BUSY")
+            raise
+        except asyncio.CancelledError:
+            reporter(name, None, result="CANCELLED")
+            raise
+        except BaseException:
+            reporter(name, None, result="ERROR")
+            raise
+        reporter(name, report)
+        return report
 
     async def extra_fields(self, session: AsyncSession, name: str) -> dict[str, Any]:
         """Columns a source's records get from the source itself (a utility's own unit)."""
@@ -188,19 +214,20 @@ class SyncManager:
             logger.exception("background sync of %s failed", name)
             return None
         logger.info("sync of %s: %s", name, report.status.value)
-        await self.evaluate_findings()
+        await self.run_after_sync()
         return report
 
-    async def evaluate_findings(self) -> None:
-        """Re-evaluate the compliance findings on the freshly synced data (issue #5, §3). A
-        failure is logged and leaves the sync's result alone."""
-        from hub.services.findings import evaluate_findings  # findings read what syncs write
-
+    async def run_after_sync(self) -> None:
+        """Run the ``after_sync`` hook on the freshly synced data (the app re-evaluates the
+        compliance findings there), in a transaction of its own. A failure is logged and leaves
+        the sync's result alone."""
+        if self.after_sync is None:
+            return
         try:
             async with self.sessionmaker() as session, session.begin():
-                await evaluate_findings(session, self.clock())
+                await self.after_sync(session, now=self.clock())
         except Exception:
-            logger.exception("evaluating the findings after a sync failed")
+            logger.exception("the work after a sync failed")
 
     async def run_schedule(self) -> None:
         """Run each enabled source at the times of its cron expression, forever."""

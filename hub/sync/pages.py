@@ -1,19 +1,35 @@
-"""Pages on their way from the upstream to the store: a page with what the connector made of its
-records, the read-ahead that fetches and parses the next pages while one is written, and the
-page token as the stream's checkpoint stores it. Used by the engine (``hub.sync.engine``)."""
+"""Pages on their way from the upstream to the store: a window's pages with what the connector
+made of their records (``parsed_pages``), the read-ahead that fetches and parses the next pages
+while one is written, and the page token as the stream's checkpoint stores it. Used by the engine
+(``hub.sync.engine``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from connectors.core import InvalidRecord, MappedRecord, Page, PageToken, Tombstone
+from connectors.core import (
+    Connector,
+    InvalidRecord,
+    MappedRecord,
+    Page,
+    PageToken,
+    StreamSpec,
+    Tombstone,
+    Window,
+)
+from connectors.errors import UpstreamUnavailable
+from connectors.paging import PageSource, iter_pages
+from hub.sync.translate import upstream_error
 
 READ_AHEAD = 2
 """Pages fetched and parsed ahead of the one being written, at most (besides one in progress)."""
+PARSE_SLICE = 100
+"""Records parsed between two turns of the event loop (a page of 1,000 takes ~15 ms)."""
 
 T = TypeVar("T")
 
@@ -27,6 +43,37 @@ class ParsedPage:
     invalid: list[tuple[Mapping[str, Any], InvalidRecord]]
     raw_by_id: dict[str, Mapping[str, Any]]
     """The raw record of each valid item, by source id (a quarantined payload, if refused)."""
+
+
+async def parsed_pages(
+    client: PageSource,
+    connector: Connector,
+    stream: StreamSpec,
+    window: Window,
+    token: PageToken,
+) -> AsyncGenerator[ParsedPage, None]:
+    """The window's pages from ``token`` on, each with its records parsed; a connector's
+    failure comes out as the hub's (``hub.sync.translate.upstream_error``)."""
+    try:
+        async with aclosing(iter_pages(client, stream, window, token)) as pages:
+            async for page in pages:
+                items: list[MappedRecord | Tombstone] = []
+                invalid: list[tuple[Mapping[str, Any], InvalidRecord]] = []
+                raw_by_id: dict[str, Mapping[str, Any]] = {}
+                for number, raw in enumerate(page.records, 1):
+                    if number % PARSE_SLICE == 0:
+                        # Let the page being written go on: its next statement waits for us.
+                        await asyncio.sleep(0)
+                    try:
+                        item = connector.parse(stream, raw)
+                    except InvalidRecord as exc:
+                        invalid.append((raw, exc))
+                        continue
+                    items.append(item)
+                    raw_by_id[item.source_id] = raw
+                yield ParsedPage(page, items, invalid, raw_by_id)
+    except UpstreamUnavailable as exc:
+        raise upstream_error(exc) from exc
 
 
 async def read_ahead(

@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
+from connectors.auth import Auth
+from connectors.core import Connector
 from hub.config import SourceSettings
 from hub.errors import BadUserInput
 
 
-def build_connector(  # type: ignore[no-untyped-def]
+class SourceConnector(Connector, Protocol):
+    """A connector of a configured source: what the engine needs, and the auth of its client."""
+
+    def auth(self) -> Auth:
+        """How the source's HTTP client authenticates (``connectors.http.UpstreamClient``)."""
+        ...
+
+
+def build_connector(
     name: str, source: SourceSettings, *, page_size: int | None = None
-):
+) -> SourceConnector:
     """The connector of a configured source (credentials taken from its settings); ``page_size``
     replaces the connector's own page size (tests)."""
-    credentials = {key: value.get_secret_value() for key, value in source.credentials.items()}
+    # The credential names are the connector's keyword arguments (client_id, api_key …).
+    credentials: dict[str, Any] = {
+        key: value.get_secret_value() for key, value in source.credentials.items()
+    }
     if source.kind == "ordos":
         from connectors.ordos.client import OrdosConnector
 

@@ -1,14 +1,24 @@
 """What a sync run is asked to do and what it reports: options, progress and the counts per
 stream, used by the engine (``hub.sync.engine``), the manager, the ``hub sync`` command, the
-metrics and the GraphQL sync fields."""
+metrics and the GraphQL sync fields.
+
+The manager hands what happened to whoever wired it, through two interfaces rather than imports
+of the layers above (the sync layer stands below the services and the observability):
+``RunReporter`` hears how each run ended (the app wires ``hub.observability``'s metrics hook),
+``AfterSync`` runs in a transaction once background runs have changed the store (the app wires
+the evaluation of the compliance findings).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.enums import SyncRunStatus
-from hub.sync.sinks import Outcome
+from hub.sync.apply import Outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,3 +68,19 @@ class RunReport:
         if name in {"fetched", "retries", "rate_limited"}:
             return sum(getattr(s, name) for s in self.streams)
         return sum(getattr(s.outcome, name) for s in self.streams)
+
+
+class RunReporter(Protocol):
+    """Hears each run of a source that ended: with its report, or without one and a ``result``
+    (``BUSY`` when another run held the source, ``CANCELLED`` when stopped, ``ERROR`` when it
+    raised)."""
+
+    def __call__(
+        self, source: str, report: RunReport | None, *, result: str | None = None
+    ) -> None: ...
+
+
+class AfterSync(Protocol):
+    """Work that follows synced data, in the transaction the manager opens for it."""
+
+    async def __call__(self, session: AsyncSession, *, now: datetime) -> object: ...

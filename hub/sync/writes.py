@@ -1,6 +1,6 @@
 """The bulk statements that write a page's rows: inserts (with or without their new ids) and
-updates. Called by ``hub.sync.sinks`` inside the page's transaction (the engine commits it with
-the page's checkpoint); nothing here commits.
+updates, and the ``IN`` of a page's worth of values. Called by ``hub.sync.apply`` inside the
+page's transaction (the engine commits it with the page's checkpoint); nothing here commits.
 
 On PostgreSQL a page's new rows whose ids nobody needs go in with ``COPY … FROM STDIN`` (asyncpg
 ``copy_records_to_table`` on the session's own connection, so in the page's transaction): the
@@ -26,6 +26,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.store.base import UTCDateTime
 
 
+def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """``column IN values`` for a page's worth of values.
+
+    On PostgreSQL ``column = ANY(:array)``: one bound array instead of a bound parameter per
+    value, so that the statement is one prepared statement whatever the page holds, and
+    SQLAlchemy does not render hundreds of parameters per execution. SQLite has no arrays.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        array = sa.bindparam(None, list(values), type_=postgresql.ARRAY(column.type))
+        return column == sa.any_(array)  # type: ignore[no-any-return]
+    return column.in_(values)  # type: ignore[no-any-return]
+
+
 async def insert_rows(
     session: AsyncSession,
     table: sa.Table,
@@ -48,11 +61,11 @@ async def insert_rows(
         if not with_ids:
             await session.execute(sa.insert(table), merged)
             return {}
-        statement = sa.insert(table).returning(table.c.id, table.c.source_id)
-        result = await session.execute(statement, merged)
+        returning = sa.insert(table).returning(table.c.id, table.c.source_id)
+        result = await session.execute(returning, merged)
     elif with_ids:
-        statement, params = _unnest_params(table, rows, constant)
-        result = await session.execute(statement, params)
+        unnest, params = _unnest_params(table, rows, constant)
+        result = await session.execute(unnest, params)
     else:
         await _copy(session, table, rows, constant)
         return {}

@@ -38,11 +38,11 @@ from connectors.sandbox_kit import (
 from hub.config import Settings
 from hub.demo.world import demo_world
 from hub.domain.enums import SyncRunStatus
+from hub.errors import SyncBusy
 from hub.store import models as m
-from hub.store.sync_models import SyncLease, SyncRun, SyncStreamState
-from hub.sync.lease import SyncBusy
+from hub.store.models import SyncLease, SyncRun, SyncStreamState
 from hub.sync.manager import SyncManager
-from hub.sync.sinks import ENTITY_MODELS
+from hub.sync.sinks import SINKS
 from tests.conftest import ScratchDatabases
 from tests.loopback import served
 from tests.sync_world import assert_store_matches_truth, make_store, read_watermarks
@@ -150,7 +150,7 @@ async def stored_counts(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[
     async with sessionmaker() as session:
         for stream in STREAMS:
             (entity,) = stream.entities
-            model: Any = ENTITY_MODELS[entity]
+            model: Any = SINKS[entity].model
             counts[stream.name] = int(
                 await session.scalar(sa.select(sa.func.count()).where(model.source == "ordos")) or 0
             )

@@ -55,8 +55,8 @@ from connectors.http import (
     Timeouts,
     UpstreamClient,
     hmac_canonical,
-    iter_pages,
 )
+from connectors.paging import iter_pages
 from hub.sync.translate import upstream_error
 
 BASE_URL = "http://ordos.test"

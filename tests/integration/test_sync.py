@@ -11,7 +11,7 @@ from connectors.sandbox.records import StoredRecord
 from connectors.sandbox_kit import Faults
 from hub.domain.enums import SyncRunStatus
 from hub.store import models as m
-from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
+from hub.store.models import QuarantinedRecord, SyncRun, SyncStreamState
 from tests.conftest import ScratchDatabases
 from tests.sync_world import SyncWorld, make_world
 
@@ -194,7 +194,8 @@ async def test_records_moving_during_paging_are_neither_lost_nor_duplicated(
 
 async def test_one_run_per_source_at_a_time(world: SyncWorld) -> None:
     """While a run of a source holds its lease, another run of it is refused; others go on."""
-    from hub.sync.lease import Lease, SyncBusy
+    from hub.errors import SyncBusy
+    from hub.sync.lease import Lease
 
     held = Lease(world.manager.sessionmaker, "tender", holder="another-replica")
     await held.acquire()

@@ -3,7 +3,7 @@
 The planner chooses its plans from each table's statistics (how many rows, how its values
 spread), which ANALYZE refreshes. Autovacuum runs ANALYZE once a table has changed enough — when
 it is on, and up to a minute late. A sync that fills a table must not wait for it: planned with
-the statistics of the empty table, the look-up of a page's existing rows (``hub.sync.sinks``)
+the statistics of the empty table, the look-up of a page's existing rows (``hub.sync.apply``)
 reads every row of the source instead of one index entry per record, and the sync turns
 quadratic (docs/performance.md, M3: 233 rows/s instead of thousands on a server with autovacuum
 off). So the engine ANALYZEs a table itself once the rows changed since its last ANALYZE pass

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.domain.enums import SyncRunStatus
 from hub.store import models as m
-from hub.sync.statistics import TableStatistics
+from hub.sync.analyze import TableStatistics
 from tests.conftest import ScratchDatabases, backend_name
 from tests.sync_world import make_store, make_world
 
