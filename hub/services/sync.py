@@ -103,7 +103,7 @@ async def list_confirmed_at(
         )
     )
     times: dict[str, list[datetime | None]] = {}
-    for source, last in rows.tuples():
+    for source, last in rows.all():
         times.setdefault(source, []).append(last)
     return [confirmed_at(times.get(source, [])) for source in sources]
 

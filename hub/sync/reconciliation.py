@@ -31,7 +31,7 @@ async def linked_compounds(session: AsyncSession) -> Sequence[tuple[str, str, in
             ReconciliationItem.compound_id.is_not(None),
         )
     )
-    return [(code, name, id_) for code, name, id_ in rows.tuples() if id_ is not None]
+    return [(code, name, id_) for code, name, id_ in rows.all() if id_ is not None]
 
 
 async def queue_reconciliation(

@@ -66,7 +66,7 @@ class Resolver:
                     among(session, m.Enterprise.uscc, list(usccs))
                 )
             )
-            enterprises.update({uscc: id_ for uscc, id_ in rows.tuples()})
+            enterprises.update({uscc: id_ for uscc, id_ in rows.all()})
         if compounds:
             await self._prepare_compounds(session, compounds)
         for entity, source_ids in by_entity.items():
@@ -76,7 +76,7 @@ class Resolver:
                     model.source == self.source, among(session, model.source_id, list(source_ids))
                 )
             )
-            self._records[entity].update({sid: id_ for sid, id_ in rows.tuples()})
+            self._records[entity].update({sid: id_ for sid, id_ in rows.all()})
 
     async def _prepare_compounds(self, session: AsyncSession, wanted: set[tuple[str, str]]) -> None:
         if self._towns is None:
@@ -85,7 +85,7 @@ class Resolver:
                     m.Jurisdiction.level == JurisdictionLevel.TOWN
                 )
             )
-            self._towns = dict(towns.tuples().all())
+            self._towns = dict(towns.all())
         town_ids = {self._towns[code] for code, _ in wanted if code in self._towns}
         code_of = {id_: code for code, id_ in self._towns.items()}
         rows = await session.execute(
@@ -93,7 +93,7 @@ class Resolver:
                 m.Compound.town_id.in_(town_ids), m.Compound.deleted_at.is_(None)
             )
         )
-        for town_id, name, id_ in rows.tuples():
+        for town_id, name, id_ in rows.all():
             self._compounds[(code_of[town_id], name)] = id_
         # Names a person linked to a compound in the reconciliation queue.
         for code, name, id_ in await linked_compounds(session):
