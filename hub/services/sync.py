@@ -1,20 +1,29 @@
 """Reading the sync engine's state (sources, runs, quarantine, reconciliation, until when each
-source confirmed its records) and resolving reconciliation items."""
+source confirmed its records), starting a sync, and resolving reconciliation items.
+
+The process's sync manager (``hub.sync.manager.SyncManager``) stands beside the services, wired
+by the app: the services name it by what they ask of it (``SyncControl``), not by import. The two
+changes here are audited through the unit of work (``hub.services.work``): ``syncTrigger`` as an
+act outside the store, ``reconciliationResolve`` as a change of it.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub.domain.access import Permission
 from hub.domain.enums import JurisdictionLevel, ReconciliationStatus
 from hub.domain.names import normalize_compound_name
 from hub.domain.redaction import clean_text
 from hub.domain.staleness import confirmed_at
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput, NotFound, SyncBusy
+from hub.services import work
 from hub.services.paging import Ordering, SortKey
 from hub.store.base import utcnow
 from hub.store.models import (
@@ -25,6 +34,27 @@ from hub.store.models import (
     SyncRun,
     SyncStreamState,
 )
+
+TRIGGER = "syncTrigger"
+"""The audit log's action of starting a sync."""
+
+
+class SyncControl(Protocol):
+    """What the services ask of the process's sync manager."""
+
+    @property
+    def sources(self) -> Mapping[str, object]:
+        """The configured sources by name."""
+        ...
+
+    def trigger(self, name: str, *, full: bool = ..., trigger: str = ...) -> None:
+        """Start a sync of the source in the background; ``SyncBusy`` if one runs."""
+        ...
+
+    async def apply_reconciled(self, session: AsyncSession, item: ReconciliationItem) -> None:
+        """Apply the record that waited for a resolved reconciliation item."""
+        ...
+
 
 RUN_ORDER = Ordering("STARTED_DESC", (SortKey(SyncRun.id, descending=True),))
 QUARANTINE_ORDER = Ordering("NEWEST", (SortKey(QuarantinedRecord.id, descending=True),))
@@ -142,10 +172,12 @@ async def resolve_reconciliation(
     create: bool,
     community_code: str | None,
     resolved_by: str,
+    sync: SyncControl | None = None,
 ) -> ReconciliationItem:
-    """Link an item to an existing compound, or create the compound it names.
+    """Link an item to an existing compound, or create the compound it names; with ``sync``, the
+    record that waited for it is applied in the same transaction.
 
-    The next sync then matches the upstream's name to that compound (see ``hub.sync.sinks``).
+    The next sync then matches the upstream's name to that compound (see ``hub.sync.resolver``).
     """
     item = await session.get(ReconciliationItem, item_id)
     if item is None:
@@ -203,4 +235,48 @@ async def resolve_reconciliation(
     item.resolved_at = utcnow()
     item.resolved_by = resolved_by
     await session.flush()
+    if sync is not None:
+        await sync.apply_reconciled(session, item)
     return item
+
+
+async def trigger_sync(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    actor: work.Actor,
+    *,
+    sync: SyncControl | None,
+    source: str,
+    full: bool,
+    trigger: str,
+) -> work.Refusal | None:
+    """Start a sync of a source in the background (``trigger`` names who asked, on the run), as
+    one audited act; None when it started, else the refusal: NOT_PERMITTED without the
+    permission to operate syncs, INVALID for an unknown source or no sync manager in this
+    process, BUSY when a sync of the source runs already.
+
+    The audit entry keeps a configured source name, never other text of the client's (it once
+    was a resident's ID number): the outcome ``invalid`` says that the name was unknown.
+    """
+    known = sync is not None and source in sync.sources
+    detail = {"source": source if known else None, "full": full}
+    refusal: work.Refusal | None = None
+    if not actor.principal.may(Permission.OPERATE_SYNC):
+        message = f"{TRIGGER} needs the {Permission.OPERATE_SYNC} permission"
+        refusal = work.Refusal(outcome=work.Outcome.NOT_PERMITTED, message=message)
+    elif sync is None:
+        message = "no sync manager runs in this process"
+        refusal = work.Refusal(outcome=work.Outcome.INVALID, message=message)
+    else:
+        try:
+            known_source(sync.sources, source)
+            sync.trigger(source, full=full, trigger=trigger)
+        except BadUserInput as exc:
+            refusal = work.Refusal.of(work.Outcome.INVALID, exc)
+        except SyncBusy as exc:
+            refusal = work.Refusal.of(work.Outcome.BUSY, exc)
+    if refusal is not None:
+        return await work.refuse(sessionmaker, actor, TRIGGER, refusal, detail=detail)
+    await work.write_entry(
+        sessionmaker, actor, actor.event(TRIGGER, work.Outcome.OK, detail=detail)
+    )
+    return None
