@@ -24,14 +24,17 @@ from hub.demo.residents import Residents
 from hub.domain.committees import CommitteeAssessmentResult
 from hub.domain.enums import CommitteeMemberRole, CommitteeStatus, OwnerCreditStatus, UnitRole
 from hub.domain.fund import FundApplicationStatus, FundExecutor, VoteRule, VoteTally, decide
-from hub.store.committee_models import (
+from hub.store.models import (
     CommitteeAssessment,
     CommitteeTraining,
+    Compound,
     FundApplication,
     FundDisbursement,
+    MemberUnit,
     OwnerCreditObjection,
+    OwnerCreditRecord,
+    OwnersCommittee,
 )
-from hub.store.models import Compound, MemberUnit, OwnerCreditRecord, OwnersCommittee
 
 EXPIRED_SHARE = 0.11  # asked for; a few fall back to active where no expired term fits
 LEFT_REASONS = ("房屋出售", "连续缺席", "个人原因辞职", "迁出本小区", "被业主大会罢免")

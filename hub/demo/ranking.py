@@ -21,7 +21,7 @@ from hub.domain.ranking import RankingSettings
 from hub.domain.subsidies import BudgetSettings, RepairParty, RepairStatus, missing_parties
 from hub.services import ranking
 from hub.store import models as m
-from hub.store.ranking_models import RepairAcceptance, RepairProject
+from hub.store.models import RepairAcceptance, RepairProject
 
 REPAIRS = (
     "屋面防水维修",

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Principal
 from hub.domain.redaction import clean_text
-from hub.store.access_models import AuditEntry
 from hub.store.base import utcnow
+from hub.store.models import AuditEntry
 
 PII_READ = "pii.read"
 """The action of an unmasked personal-data read."""

@@ -37,10 +37,11 @@ from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
 from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
-from hub.store.committee_models import CommitteeAssessment, CommitteeTraining
 from hub.store.models import (
+    CommitteeAssessment,
     CommitteeMember,
     CommitteeTerm,
+    CommitteeTraining,
     Compound,
     MemberUnit,
     OwnersCommittee,

@@ -25,9 +25,7 @@ from hub.domain.calendar import check_year
 from hub.domain.ranking import SanctionKind
 from hub.domain.subsidies import BudgetSettings, BudgetStatus
 from hub.services import ledger, ranking, repairs, statistics
-from hub.store.ledger_models import Finding
-from hub.store.models import Compound, Jurisdiction
-from hub.store.ranking_models import RepairProject
+from hub.store.models import Compound, Finding, Jurisdiction, RepairProject
 
 BANNER_PRINCIPAL = Principal(role=Role.COMPETENT_DEPARTMENT)
 """Whom the command line reads as: the banner-wide view of the competent department."""

@@ -27,7 +27,7 @@ from graphql import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.errors import BadUserInput
-from hub.store.access_models import TrustedDocument
+from hub.store.models import TrustedDocument
 
 
 def document_id(body: str) -> str:

@@ -40,7 +40,7 @@ from hub.domain.findings import FindingSeverity, Hit, RuleDefinition
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow
 from hub.store import models as m
-from hub.store.ledger_models import Finding, LedgerItem
+from hub.store.models import Finding, LedgerItem
 
 BANNER_TIMEZONE = ZoneInfo("Asia/Shanghai")
 """Business dates (a term's end, a task's due date) are dates in the banner."""

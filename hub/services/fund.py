@@ -31,8 +31,7 @@ from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
-from hub.store.committee_models import FundApplication, FundDisbursement
-from hub.store.models import Compound
+from hub.store.models import Compound, FundApplication, FundDisbursement
 
 ORDERINGS = {
     "APPLIED_ON": Ordering(

@@ -30,8 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain.access import Principal, Role
 from hub.domain.enums import JurisdictionLevel
 from hub.errors import BadUserInput, NotFound, Unauthenticated
-from hub.store.access_models import ApiClient
-from hub.store.models import Jurisdiction, MemberUnit
+from hub.store.models import ApiClient, Jurisdiction, MemberUnit
 
 KEY_PREFIX = "hub"
 LAST_USED_EVERY = timedelta(minutes=1)

@@ -26,7 +26,7 @@ from hub.services.paging import Ordering, SortKey
 from hub.services.scope import get_in_scope_or_raise, narrow, visible
 from hub.services.validation import check_fits
 from hub.store import models as m
-from hub.store.ledger_models import LedgerEvent, LedgerItem
+from hub.store.models import LedgerEvent, LedgerItem
 
 _LEVEL_OF_ROLE = {
     Role.COMMUNITY: rules.Level.COMMUNITY,

@@ -39,8 +39,7 @@ from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import get_residents_by_id_number, open_field
 from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
-from hub.store.committee_models import OwnerCreditObjection
-from hub.store.models import Compound, OwnerCreditRecord, Resident
+from hub.store.models import Compound, OwnerCreditObjection, OwnerCreditRecord, Resident
 
 
 class OwnerCreditNotFound(NotFound):

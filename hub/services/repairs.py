@@ -23,7 +23,7 @@ from hub.errors import BadUserInput, NotFound, PartyNotPermitted
 from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store import models as m
-from hub.store.ranking_models import RankingPublication, RepairAcceptance, RepairProject, Sanction
+from hub.store.models import RankingPublication, RepairAcceptance, RepairProject, Sanction
 
 # Which role accepts for which party (R4); the committee's acceptance is recorded by the community.
 PARTY_ROLES: dict[RepairParty, Role] = {

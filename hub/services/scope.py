@@ -29,11 +29,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.domain.access import Principal, Role, Scope
 from hub.domain.sources import utility_source
 from hub.errors import NotFound
-from hub.store import committee_models as c
 from hub.store import models as m
 from hub.store.base import Base
-from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
-from hub.store.ranking_models import RepairAcceptance, RepairProject
+from hub.store.models import Finding, LedgerEvent, LedgerItem, RepairAcceptance, RepairProject
 
 M = TypeVar("M", bound=Base)
 
@@ -85,16 +83,16 @@ def visible(model: type[Any], principal: Principal) -> ColumnElement[bool] | Non
     if model is m.OwnerCreditRecord:
         residents = sa.select(m.Resident.id).where(m.Resident.compound_id.in_(compounds))
         return m.OwnerCreditRecord.resident_id.in_(residents)
-    if model in (c.CommitteeTraining, c.CommitteeAssessment):
+    if model in (m.CommitteeTraining, m.CommitteeAssessment):
         return model.committee_id.in_(_committees(compounds))  # type: ignore[no-any-return]
-    if model is c.FundDisbursement:
-        applications = sa.select(c.FundApplication.id).where(
-            c.FundApplication.compound_id.in_(compounds)
+    if model is m.FundDisbursement:
+        applications = sa.select(m.FundApplication.id).where(
+            m.FundApplication.compound_id.in_(compounds)
         )
-        return c.FundDisbursement.application_id.in_(applications)
-    if model is c.OwnerCreditObjection:
+        return m.FundDisbursement.application_id.in_(applications)
+    if model is m.OwnerCreditObjection:
         records = sa.select(m.OwnerCreditRecord.id).where(visible(m.OwnerCreditRecord, principal))  # type: ignore[arg-type]
-        return c.OwnerCreditObjection.record_id.in_(records)
+        return m.OwnerCreditObjection.record_id.in_(records)
     return None
 
 
@@ -164,6 +162,6 @@ _BY_COMPOUND: tuple[type[Any], ...] = (
     m.ConnectionTask,
     m.Outage,
     m.Resident,
-    c.FundApplication,
+    m.FundApplication,
     RepairProject,
 )

@@ -105,3 +105,28 @@ class Provenance:
 def provenance_key() -> sa.UniqueConstraint:
     """(source, source_id) identifies an upstream record: the key of idempotent upserts."""
     return sa.UniqueConstraint("source", "source_id")
+
+
+def foreign_key(target: str, *, nullable: bool = False, ondelete: str = "RESTRICT") -> Mapped[int]:
+    """An indexed reference to ``target`` (``"table.id"``); deleting the target is refused unless
+    ``ondelete`` says otherwise (children that live and die with their parent use CASCADE)."""
+    return mapped_column(sa.ForeignKey(target, ondelete=ondelete), index=True, nullable=nullable)
+
+
+def member_unit_code(*, nullable: bool = False) -> Mapped[str]:
+    """An indexed reference to a member unit by its stable code (``member_units.code``), not its
+    id: histories and findings then read without a join, in the codes member-unit systems use."""
+    return mapped_column(
+        sa.ForeignKey("member_units.code", ondelete="RESTRICT"), index=True, nullable=nullable
+    )
+
+
+MONEY = sa.Numeric(14, 2)
+"""Yuan, exact: sums of money are the same on both databases."""
+AREA = sa.Numeric(14, 2)
+"""Square metres, exact like ``MONEY`` (the floor areas of an owners' vote)."""
+
+# Room for a sealed value ("v1:<key id ≤ 16>:" + base64 of nonce, text and tag, see
+# hub.domain.crypto): a name of up to 50 characters (150 bytes of UTF-8), or an ID or phone number.
+SEALED_NAME = 300
+SEALED_SHORT = 120

@@ -21,8 +21,8 @@ from hub.domain.access import ROLE_TABLE, Permission, Role
 from hub.graphql.relay import encode_global_id
 from hub.services import identity
 from hub.store import models as m
-from hub.store.access_models import ApiClient, AuditEntry
 from hub.store.base import utcnow
+from hub.store.models import ApiClient, AuditEntry
 from tests.conftest import DEMO_TODAY, GraphQLCall
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]

@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.graphql.relay import encode_global_id
 from hub.services.committees import committees_awaiting_reelection
 from hub.services.findings import evaluate_findings
-from hub.store.ledger_models import Finding
-from hub.store.models import Compound, Jurisdiction, OwnersCommittee
+from hub.store.models import Compound, Finding, Jurisdiction, OwnersCommittee
 from tests.conftest import DEMO_TODAY
 
 RULE = "committees.unqualified_without_election"

@@ -29,9 +29,8 @@ from hub.config import get_settings
 from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
-from hub.store.access_models import AuditEntry
-from hub.store.ledger_models import LedgerEvent, LedgerItem
 from hub.store.migrate import upgrade_to_head
+from hub.store.models import AuditEntry, LedgerEvent, LedgerItem
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import DEMO_TODAY, ScratchDatabases
 

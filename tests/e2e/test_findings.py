@@ -26,7 +26,7 @@ from hub.graphql.context import make_context
 from hub.graphql.schema import build_schema
 from hub.services import findings
 from hub.store import models as m
-from hub.store.ledger_models import Finding, LedgerItem
+from hub.store.models import Finding, LedgerItem
 from tests.conftest import DEMO_TODAY, GraphQLCall
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.findings import FindingSeverity
 from hub.store import models as m
-from hub.store.ledger_models import Finding
+from hub.store.models import Finding
 from tests.conftest import DEMO_TODAY, GraphQLCall
 
 QUERY = """query($uscc: String!) {

@@ -24,8 +24,8 @@ from hub.domain.identifiers import resident_id_check_digit
 from hub.graphql.context import make_context
 from hub.graphql.schema import build_schema
 from hub.services.audit import PII_READ
-from hub.store.access_models import AuditEntry
 from hub.store.models import (
+    AuditEntry,
     CommitteeMember,
     CommitteeTerm,
     Compound,

@@ -20,7 +20,7 @@ from hub.domain.subsidies import BudgetSettings
 from hub.graphql.relay import encode_global_id
 from hub.services import ranking as service
 from hub.store import models as m
-from hub.store.access_models import AuditEntry
+from hub.store.models import AuditEntry
 from tests.conftest import GraphQLCall
 
 SETTINGS = rules.RankingSettings()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.services import findings
 from hub.store import models as m
-from hub.store.ledger_models import Finding
+from hub.store.models import Finding
 from tests.e2e.test_ranking import assess, publish, ten_enterprises
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)

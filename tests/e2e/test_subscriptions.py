@@ -12,7 +12,7 @@ from hub.app import create_app
 from hub.config import Settings
 from hub.domain.access import Role
 from hub.services import identity
-from hub.store.access_models import ApiClient
+from hub.store.models import ApiClient
 
 SUBSCRIBE = {
     "id": "1",

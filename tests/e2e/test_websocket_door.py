@@ -25,7 +25,7 @@ from hub.config import Settings
 from hub.domain.access import Role
 from hub.graphql.relay import encode_global_id
 from hub.services import identity
-from hub.store.access_models import ApiClient
+from hub.store.models import ApiClient
 from tests.conftest import DEMO_TODAY
 from tests.doors import Serve, comparable, ws_operation
 from tests.doors import serve as serve  # the fixture

@@ -44,7 +44,7 @@ from hypothesis import strategies as st
 from connectors.breaker import CircuitBreaker
 from connectors.sandbox_kit import Faults, Sandbox, StoredRecord
 from hub.domain.enums import SyncRunStatus
-from hub.store.sync_models import QuarantinedRecord, SyncRun, SyncStreamState
+from hub.store.models import QuarantinedRecord, SyncRun, SyncStreamState
 from hub.sync.reports import RunReport
 from tests.conftest import ScratchDatabases
 from tests.sync_world import SyncWorld, make_world, read_watermarks, touch_records

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from connectors.sandbox_kit import Faults, FaultSchedule
 from hub.domain.enums import SyncRunStatus
-from hub.store.sync_models import QuarantinedRecord
+from hub.store.models import QuarantinedRecord
 from tests.conftest import ScratchDatabases
 from tests.sync_world import make_world, touch_records
 

@@ -17,8 +17,7 @@ from hub.domain.access import Permission, Principal, Role
 from hub.domain.enums import JurisdictionLevel
 from hub.errors import BadUserInput, Forbidden, HubError, InvalidValue, NotFound
 from hub.services import work
-from hub.store.access_models import AuditEntry
-from hub.store.models import Jurisdiction
+from hub.store.models import AuditEntry, Jurisdiction
 from tests.conftest import StatementCounter
 
 AT = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)

@@ -7,14 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from hub.store import (  # noqa: F401  (registers the tables)
-    access_models,
-    committee_models,
-    ledger_models,
-    models,
-    ranking_models,
-    sync_models,
-)
+from hub.store import models  # noqa: F401  (registers the tables)
 from hub.store.base import Base
 from hub.store.session import create_engine
 

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain import ledger as rules
 from hub.services import findings
 from hub.store import models as m
-from hub.store.ledger_models import LedgerItem
+from hub.store.models import LedgerItem
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
 from tests.e2e.browser.conftest import LiveHub, api, click, text_of, visible, wait

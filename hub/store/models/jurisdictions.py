@@ -1,0 +1,35 @@
+"""Tables of the banner's jurisdictions (the banner, its towns and communities) and of the member
+units of the joint conference that work in them (R1, R2)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.domain.enums import JurisdictionLevel, TownKind, UnitRole, UtilityKind
+from hub.store.base import Base, foreign_key, str_enum
+
+
+class Jurisdiction(Base):
+    """The banner, a town (or the 水岸新城 office) or a community."""
+
+    __tablename__ = "jurisdictions"
+
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    level: Mapped[JurisdictionLevel] = mapped_column(str_enum(JurisdictionLevel))
+    town_kind: Mapped[TownKind | None] = mapped_column(str_enum(TownKind))
+    parent_id: Mapped[int | None] = foreign_key("jurisdictions.id", nullable=True)
+    generated: Mapped[bool] = mapped_column(default=False)
+
+
+class MemberUnit(Base):
+    """A member unit of the joint conference, or a utility company (R1)."""
+
+    __tablename__ = "member_units"
+
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    role: Mapped[UnitRole] = mapped_column(str_enum(UnitRole))
+    jurisdiction_id: Mapped[int | None] = foreign_key("jurisdictions.id", nullable=True)
+    utility_kind: Mapped[UtilityKind | None] = mapped_column(str_enum(UtilityKind))
