@@ -32,6 +32,7 @@ from hub.demo.ledger import load as load_ledger_demo
 from hub.demo.ranking import load_ranking_demo
 from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
+from hub.services import parameters
 from hub.services.personal_data import SEALED_FIELDS, seal_rows
 from hub.store import (  # noqa: F401  (registers the tables in the metadata)
     access_models,
@@ -118,7 +119,7 @@ async def load_demo_data(
     tables = dataset.tables() if upstream else local_only(dataset.tables())
     # Personal data goes into the store sealed (and ID numbers with their blind index); CPU work
     # too, so off the loop as well.
-    keyring = keyring or settings.pii_keyring()
+    keyring = keyring or parameters.pii_keyring(settings)
     tables = await asyncio.to_thread(seal_personal_data, keyring, tables)
     unknown = set(tables) - set(Base.metadata.tables)
     if unknown:
@@ -141,8 +142,8 @@ async def load_demo_data(
         session,
         today=today,
         seed=seed,
-        ranking_settings=settings.ranking,
-        budget=settings.budget,
+        ranking_settings=parameters.ranking_settings(settings),
+        budget=parameters.budget_settings(settings),
     )
     counts |= await load_ledger_demo(session, seed=seed, today=today)
     counts |= await load_committee_workflows_demo(session, today=today, seed=seed)

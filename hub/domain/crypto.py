@@ -119,14 +119,6 @@ class Keyring:
         return self._index_key
 
 
-def decode_key(text: str, *, name: str) -> bytes:
-    """A key given as standard base64 text, or ``ValueError`` naming it (not showing it)."""
-    try:
-        return base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError(f"{name}: not valid base64") from None
-
-
 def encrypt(
     keyring: Keyring,
     value: str,

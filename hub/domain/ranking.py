@@ -3,7 +3,7 @@
 Pure rules: no session, no clock. The service ``hub.services.ranking`` reads the year's
 assessments, calls ``rank`` and ``sanctions_for`` and stores what they return.
 
-The annual score (documented formula, weights in ``RankingSettings``, i.e. ``HUB_RANKING``)::
+The annual score (documented formula, weights in ``RankingSettings``)::
 
     semi     = average of the year's semi-annual scores (100-point forms)
     daily    = max(0, 100 − sum of the points deducted by the year's daily inspections)
@@ -26,8 +26,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from pydantic import BaseModel, Field
-
 
 class SanctionKind(enum.StrEnum):
     """What a published ranking does to an enterprise (R8)."""
@@ -37,24 +35,21 @@ class SanctionKind(enum.StrEnum):
     MARKET_EXIT = "MARKET_EXIT"  # bottom 5 two published years running: out of the market
 
 
-class RankingSettings(BaseModel):
-    """Weights and thresholds of the annual ranking (``HUB_RANKING`` as JSON)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RankingSettings:
+    """Weights and thresholds of the annual ranking; the defaults are the documented formula's.
 
-    semi_annual_weight: float = Field(
-        default=0.6, ge=0, description="Weight of the semi-annual average."
-    )
-    inspection_weight: float = Field(
-        default=0.4, ge=0, description="Weight of 100 minus the daily-inspection deductions."
-    )
-    credit_weight: float = Field(default=0.0, ge=0, description="Weight of the credit score.")
-    min_semi_annual: int = Field(
-        default=2, ge=0, description="Semi-annual assessments needed in the year to be ranked."
-    )
-    top: int = Field(default=5, ge=0, description="How many top enterprises get a reward.")
-    bottom: int = Field(default=5, ge=0, description="How many bottom enterprises are banned.")
-    reward_yuan: float = Field(
-        default=100_000.0, ge=0, description="Reward per REWARD sanction, from the special budget."
-    )
+    The hub's come from ``HUB_RANKING`` (``hub.services.parameters.ranking_settings``), where the
+    settings check their bounds (no negative weight or count).
+    """
+
+    semi_annual_weight: float = 0.6  # weight of the semi-annual average
+    inspection_weight: float = 0.4  # weight of 100 minus the daily-inspection deductions
+    credit_weight: float = 0.0  # weight of the credit score
+    min_semi_annual: int = 2  # semi-annual assessments needed in the year to be ranked
+    top: int = 5  # how many top enterprises get a reward
+    bottom: int = 5  # how many bottom enterprises are banned
+    reward_yuan: float = 100_000.0  # reward per REWARD sanction, from the special budget
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,8 @@ party accepted), rewards of a ranking to the year of its publication (each REWAR
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
-from dataclasses import dataclass
-
-from pydantic import BaseModel, Field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 
 class RepairParty(enum.StrEnum):
@@ -40,15 +38,13 @@ class RepairStatus(enum.StrEnum):
     SUBSIDY_GRANTED = "SUBSIDY_GRANTED"  # all accepted; the subsidy charged to the budget
 
 
-class BudgetSettings(BaseModel):
-    """The special budget for rewards and subsidies (``HUB_BUDGET`` as JSON)."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BudgetSettings:
+    """The special budget for rewards and subsidies; the hub's comes from ``HUB_BUDGET``
+    (``hub.services.parameters.budget_settings``)."""
 
-    annual_yuan: float = Field(
-        default=5_000_000.0, ge=0, description="The budget of each year (R13), in yuan."
-    )
-    by_year: dict[int, float] = Field(
-        default_factory=dict, description="A different total for some years, in yuan."
-    )
+    annual_yuan: float = 5_000_000.0  # the budget of each year (R13), in yuan
+    by_year: Mapping[int, float] = field(default_factory=dict)  # another total for some years
 
     def total(self, year: int) -> float:
         """The budget of the year."""

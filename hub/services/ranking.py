@@ -285,7 +285,7 @@ async def publish(
         year=year,
         published_on=published_on,
         published_by_id=published_by_id,
-        settings=settings.model_dump(),
+        settings=asdict(settings),
     )
     session.add(publication)
     try:

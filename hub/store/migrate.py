@@ -59,8 +59,8 @@ async def upgrade_to_head(
 ) -> tuple[str | None, str]:
     """Migrate the database to head; returns (revision before, revision after).
 
-    ``keyring`` (the settings' ``pii_keyring()``) seals the personal data a revision converts;
-    a store without any needs none.
+    ``keyring`` (``hub.services.parameters.pii_keyring`` of the settings) seals the personal data
+    a revision converts; a store without any needs none.
     """
 
     def _upgrade(connection: Connection) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 import os
 import socket
 import subprocess
@@ -69,6 +71,18 @@ async def test_migrate_then_demo_data_then_reload(scratch: ScratchDatabases) -> 
 
     reloaded = await asyncio.to_thread(run_hub, "demo-data", "--replace", database_url=url)
     assert reloaded.returncode == 0, reloaded.stderr
+
+
+def test_a_wrong_personal_data_key_stops_every_command_at_start() -> None:
+    """A key of the wrong size is refused before any work (exit 2), named but not shown."""
+    short = base64.b64encode(os.urandom(16)).decode()
+    env = {**os.environ, "HUB_PII_KEYS": json.dumps({"k1": short})}
+    result = subprocess.run(
+        [*HUB, "migrate"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2, result.stderr
+    assert "invalid settings: personal-data keys: key 'k1'" in result.stderr
+    assert short not in result.stderr
 
 
 def test_demo_data_is_refused_in_production() -> None:

@@ -21,6 +21,7 @@ from hub.config import Settings
 from hub.domain.access import ROLE_TABLE, Permission, Principal, Role
 from hub.services import ledger, ranking, repairs, statistics
 from hub.services.conference import COLUMNS
+from hub.services.parameters import budget_settings
 from hub.store.ledger_models import Finding
 from hub.store.models import Jurisdiction
 from tests.conftest import DEMO_TODAY, GraphQLCall, ScratchDatabases
@@ -83,7 +84,7 @@ async def test_report_agrees_with_the_services(
     )
     assert sum(t["findingsOpened"] for t in towns.values()) == opened
 
-    status = await repairs.budget_status(session, year=YEAR, budget=settings.budget)
+    status = await repairs.budget_status(session, year=YEAR, budget=budget_settings(settings))
     assert report["budget"] == {
         "totalYuan": status.total,
         "subsidiesYuan": status.subsidies,

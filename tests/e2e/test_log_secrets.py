@@ -43,6 +43,7 @@ from hub.demo import build_dataset
 from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
+from hub.services.parameters import pii_keyring
 from hub.store.access_models import AuditEntry
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
@@ -122,7 +123,7 @@ async def prepare(url: str, *, break_owner_credit: bool = False) -> Credentials:
                 session,
                 settings=get_settings(),
                 today=DEMO_TODAY.date(),
-                keyring=settings.pii_keyring(),
+                keyring=pii_keyring(settings),
                 upstream=False,
             )
             valid = await identity.create_client(

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import Settings
 from hub.graphql.relay import encode_global_id
+from hub.services.parameters import pii_keyring
 from hub.services.personal_data import open_resident
 from hub.store.models import Compound, Jurisdiction, OwnerCreditRecord, Resident
 
@@ -71,7 +72,7 @@ async def person(session: AsyncSession, settings: Settings) -> Person:
         )
     ).one()
     resident, code = row
-    data = open_resident(settings.pii_keyring(), resident)
+    data = open_resident(pii_keyring(settings), resident)
     # Only one home per person keeps the self-check's grade about this record alone.
     return Person(
         unit=f"community-{code}",

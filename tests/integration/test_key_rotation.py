@@ -10,11 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import DEMO_PII_KEY, Settings
 from hub.services import personal_data
+from hub.services.parameters import pii_keyring
 from hub.store.models import CommitteeMember, Resident
 
 
 async def rotate_all(session: AsyncSession, settings: Settings, table: str) -> tuple[int, int]:
-    keyring = settings.pii_keyring()
+    keyring = pii_keyring(settings)
     after, rows, batches = 0, 0, 0
     while True:
         batch = await personal_data.rotate_batch(
@@ -35,7 +36,7 @@ async def test_rotation_reseals_everything_once_and_keeps_blind_indexes(
         pii_keys={"demo": base64.b64encode(DEMO_PII_KEY).decode(), "k2": new_key},
         pii_active_key="k2",
     )
-    old_keyring, keyring = Settings().pii_keyring(), rotated.pii_keyring()
+    old_keyring, keyring = pii_keyring(Settings()), pii_keyring(rotated)
     before = {
         r.id: (personal_data.open_resident(old_keyring, r), r.id_number_index)
         for r in (await session.scalars(sa.select(Resident))).all()

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from hub.config import Settings
 from hub.demo import build_dataset
 from hub.domain.crypto import FieldRef, Keyring, blind_index, decrypt
+from hub.services.parameters import pii_keyring
 from hub.store.migrate import alembic_config, current_revision
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY, ScratchDatabases
@@ -42,7 +43,7 @@ async def test_upgrade_seals_plaintext_rows_and_downgrade_opens_them(
     one, ID numbers get their blind index, the plain columns and their index are gone), and a
     downgrade gives the plain rows back."""
     data = build_dataset(today=DEMO_TODAY.date())
-    keyring = Settings().pii_keyring()
+    keyring = pii_keyring(Settings())
     engine = create_engine(await scratch.create())
     try:
         await migrate(engine, "upgrade", "0003", keyring=keyring)

@@ -21,6 +21,7 @@ from hub.domain.crypto import (
 )
 from hub.domain.enums import OwnerCreditCategory, OwnerCreditStatus
 from hub.domain.owner_credit import OwnerCreditEntry, OwnerCreditGrade, owner_credit
+from hub.services.parameters import pii_keyring
 
 K1, K2, INDEX = os.urandom(32), os.urandom(32), os.urandom(32)
 NAME = FieldRef("residents", "name", 7)
@@ -129,7 +130,7 @@ def test_keyring_checks_its_keys_without_showing_them() -> None:
 def test_development_has_demo_keys_and_production_requires_real_ones() -> None:
     """No keys set: the demo keys in development; production refuses to start, naming the
     setting, and refuses the demo keys even when given explicitly."""
-    assert Settings().pii_keyring().active == "demo"
+    assert pii_keyring(Settings()).active == "demo"
     production = {"env": "production", "database_url": "postgresql+asyncpg://x@y/z"}
     with pytest.raises(ValueError, match="HUB_PII_KEYS must be set"):
         Settings(**production)
@@ -144,7 +145,7 @@ def test_development_has_demo_keys_and_production_requires_real_ones() -> None:
         Settings(**production, pii_keys={"demo": demo}, pii_index_key=real)
     index = base64.b64encode(os.urandom(32)).decode()
     settings = Settings(**production, pii_keys={"p1": real}, pii_index_key=index)
-    assert settings.pii_keyring().active == "p1"
+    assert pii_keyring(settings).active == "p1"
 
 
 def test_bad_key_settings_are_refused_without_echoing_the_key() -> None:
@@ -155,7 +156,7 @@ def test_bad_key_settings_are_refused_without_echoing_the_key() -> None:
     two = {"a": base64.b64encode(K1).decode(), "b": base64.b64encode(K2).decode()}
     with pytest.raises(ValueError, match="HUB_PII_ACTIVE_KEY"):
         Settings(pii_keys=two)
-    assert Settings(pii_keys=two, pii_active_key="b").pii_keyring().active == "b"
+    assert pii_keyring(Settings(pii_keys=two, pii_active_key="b")).active == "b"
 
 
 def _entry(category: OwnerCreditCategory, status: OwnerCreditStatus, year: int) -> OwnerCreditEntry:

@@ -21,6 +21,7 @@ from hub.domain.enums import (
 )
 from hub.domain.identifiers import uscc_area_code, validate_resident_id, validate_uscc
 from hub.domain.names import normalize_compound_name
+from hub.services.parameters import pii_keyring
 from hub.store import models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 
@@ -43,7 +44,7 @@ def test_same_arguments_build_the_same_data(data: DemoDataset) -> None:
 def test_rows_carry_exactly_the_columns_of_their_table(data: DemoDataset) -> None:
     """Every row of a table has the same keys, which are exactly the table's columns once the
     loader has sealed the personal data."""
-    sealed = seal_personal_data(Settings().pii_keyring(), data.tables())
+    sealed = seal_personal_data(pii_keyring(Settings()), data.tables())
     for name, rows in sealed.items():
         columns = set(Base.metadata.tables[name].columns.keys())
         assert rows, name

@@ -6,6 +6,7 @@ Create Date: 2026-11-25 16:05:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +23,7 @@ def _enum(name: str, *values: str) -> sa.Enum:
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
 
 
-def _base_columns() -> list[sa.Column]:
+def _base_columns() -> list[sa.Column[Any]]:
     return [
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", hub.store.base.UTCDateTime(timezone=True), nullable=False),

@@ -9,7 +9,7 @@ Create Date: 2026-11-25 16:33:15.638805
 from collections.abc import Sequence
 
 revision: str = "0006"
-down_revision: str | None = ("0005a", "0005b", "0005c")
+down_revision: str | Sequence[str] | None = ("0005a", "0005b", "0005c")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
