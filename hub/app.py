@@ -26,6 +26,7 @@ from hub.errors import DatabaseBehind
 from hub.graphql.view import HubGraphQL
 from hub.observability import observe, sync_run
 from hub.services.findings import evaluate_findings
+from hub.services.parameters import check_parameters
 from hub.store.base import utcnow
 from hub.store.migrate import current_revision, ensure_at_head, head_revision
 from hub.store.session import create_sessionmaker, engine_from_settings, for_writing
@@ -68,6 +69,7 @@ def create_app(
     each request its "now" (tests fix it so that "current" and "stale" do not drift).
     """
     settings = settings or get_settings()
+    check_parameters(settings)  # a wrong personal-data key refuses the start, not a request
     owns_engine = engine is None
     engine = engine or engine_from_settings(settings)  # every database wait bounded
     sessionmaker = sessionmaker or create_sessionmaker(engine)
