@@ -5,7 +5,14 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
 
     HubError
     ├── BadUserInput        (BAD_USER_INPUT)  malformed id, cursor, filter or value
-    │   └── InvalidValue    a domain validator refused a field (USCC, resident ID …)
+    │   ├── InvalidValue    a domain validator refused a field (USCC, resident ID …)
+    │   ├── InvalidCursor   an ``after`` cursor that this list did not write
+    │   └── RequestRefused  an HTTP request refused before GraphQL read it (a batch, a GET
+    │       │               without the CSRF header, a body that is not a JSON object)
+    │       ├── NotAcceptable         the Accept header names no media type the hub answers
+    │       ├── UnsupportedMediaType  a POST body that is not JSON
+    │       ├── RequestTooLarge       a body over the cap
+    │       └── QueryStringTooLong    a GET's query string over the cap
     ├── NotFound            (NOT_FOUND)
     ├── Forbidden           (FORBIDDEN)
     │   └── PartyNotPermitted   the role may not accept a repair for this party
@@ -22,7 +29,11 @@ GraphQL layer turns it into ``extensions.code``. No HTTP status lives here.
     │   ├── QuarantineThresholdExceeded  too large a share of a stream's records was invalid
     │   └── WindowInconsistent           a window's records kept moving while it was paged
     ├── DatabaseUnavailable (DATABASE_UNAVAILABLE)  the database cannot be reached now
-    └── DatabaseBehind      (INTERNAL)  the database is not migrated to head
+    ├── DatabaseBehind      (INTERNAL)  the database is not migrated to head
+    └── RequestEnded        (INTERNAL)  database work asked of a request that has ended
+
+The HTTP door gives each ``RequestRefused`` its status (``hub.graphql.over_http``); an INTERNAL
+error is a bug whatever its class, so clients see "Internal error", never its message.
 """
 
 from __future__ import annotations
@@ -77,6 +88,38 @@ class InvalidValue(BadUserInput):
         super().__init__(f"{field}: {reason}", field=field)
         self.field = field
         self.reason = reason
+
+
+class InvalidCursor(BadUserInput):
+    """An ``after`` cursor that is not one this list wrote; ``reason`` names the part that
+    does not fit (the cursor itself is not echoed: a client may have put anything there)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"after: the cursor is not one of this list's ({reason}); start again without it",
+            field="after",
+        )
+        self.reason = reason
+
+
+class RequestRefused(BadUserInput):
+    """An HTTP request the hub refused before reading it as GraphQL."""
+
+
+class NotAcceptable(RequestRefused):
+    """The request accepts none of the media types the hub answers with."""
+
+
+class UnsupportedMediaType(RequestRefused):
+    """A POST body that is not JSON (a cross-site form could post it)."""
+
+
+class RequestTooLarge(RequestRefused):
+    """A request body larger than the hub reads."""
+
+
+class QueryStringTooLong(RequestRefused):
+    """A query string longer than the hub reads."""
 
 
 class NotFound(HubError):
@@ -184,5 +227,12 @@ class DatabaseUnavailable(HubError):
 
 class DatabaseBehind(HubError):
     """The database schema is not at the revision this code needs."""
+
+    code = ErrorCode.INTERNAL
+
+
+class RequestEnded(HubError):
+    """Database work was asked of a request whose session has been closed (a resolver still
+    running after the answer went out)."""
 
     code = ErrorCode.INTERNAL

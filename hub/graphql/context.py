@@ -18,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 
 from hub.config import Settings
 from hub.domain.access import PUBLIC, Principal
+from hub.errors import RequestEnded
 from hub.graphql.loaders import Loaders
 from hub.observability.requests import keeps_request_id
 from hub.store.base import utcnow
@@ -31,10 +32,6 @@ T = TypeVar("T")
 
 # Event-loop rounds without a new DataLoader key before a batch is closed (see RequestDatabase).
 SETTLE_ROUNDS = 3
-
-
-class RequestEnded(RuntimeError):
-    """Database work was asked of a request whose session has been closed."""
 
 
 class RequestDatabase:
@@ -109,7 +106,7 @@ class HubContext:
     sync: SyncManager | None = None
     loaders: Loaders = field(init=False)
     media_type: str = "application/json"
-    """The response's media type, negotiated from ``Accept`` (``hub.graphql.view.negotiate``)."""
+    """The response's media type, negotiated from ``Accept`` (``hub.graphql.over_http.negotiate``)."""
     pii_audit: AuditBatch | None = field(default=None, init=False)
     """Unmasked personal-data reads waiting for their audit entry (``hub.graphql.pii``)."""
 

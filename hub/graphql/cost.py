@@ -114,7 +114,7 @@ class _Estimator:
         field_def = None if name.startswith("__") else getattr(parent, "fields", {}).get(name)
         if field_def is None or node.selection_set is None:
             return 1
-        is_list = is_list_type(get_nullable_type(field_def.type))  # type: ignore[arg-type]
+        is_list = is_list_type(get_nullable_type(field_def.type))
         multiplier, child_page = 1, None
         if "first" in field_def.args:
             try:

@@ -1,6 +1,7 @@
 """Turning exceptions into GraphQL errors with a stable ``extensions.code``.
 
-- ``HubError``: its message and code go to the client as they are (they are written for it).
+- ``HubError``: its message and code go to the client as they are (they are written for it),
+  except an INTERNAL one, which is a bug like any other (below).
 - Errors of the GraphQL document or of variables (no field was running): BAD_USER_INPUT.
 - The database unreachable or its connection lost (``hub.store.session.database_unavailable``):
   DATABASE_UNAVAILABLE with ``retryAfter``, and a warning in the log; an outage, not a bug.
@@ -38,7 +39,7 @@ _SUGGESTION = re.compile(r" ?Did you mean [^?]*\?")
 def classify(error: GraphQLError) -> tuple[str, dict[str, Any]]:
     """The message a client should see and the extensions to send with it."""
     original = error.original_error
-    if isinstance(original, HubError):
+    if isinstance(original, HubError) and original.code is not ErrorCode.INTERNAL:
         return original.message, original.extensions()
     if original is None or isinstance(original, GraphQLError) or error.path is None:
         return error.message, {"code": ErrorCode.BAD_USER_INPUT.value}
@@ -56,7 +57,8 @@ def coded_error(exc: HubError, request_id: str) -> GraphQLError:
 
 def is_unexpected(error: GraphQLError) -> bool:
     """True when the error is a bug worth logging with its traceback."""
-    return classify(error)[1]["code"] == ErrorCode.INTERNAL.value
+    code: object = classify(error)[1]["code"]
+    return code == ErrorCode.INTERNAL.value
 
 
 class ErrorCodes(SchemaExtension):

@@ -7,13 +7,14 @@ resolve-info object and a path for every field, asks whether every value is awai
 for every list item. ``HubExecutionContext`` overrides four of those methods with versions that
 do the same work for the cases this schema has, and hands everything else back to graphql-core:
 
-- ``execute_fields``: the fields of an object are planned once per request and selection (which
-  are plain leaves); a plain leaf — strawberry's default resolver (no resolver function, no
-  permission classes, no field extensions), a scalar or enum type, no arguments — is read with
-  ``getattr`` (as that default resolver does) and coerced as ``complete_leaf_value`` does,
-  without a path or a resolve-info object. Every other field, and a leaf whose value is null or
-  whose reading or coercion fails (which may be an error to report), goes through
-  graphql-core's ``execute_field``, which reads it again and reports as it always does.
+- ``execute_fields``: the fields of an object are planned once per request and selection
+  (``hub.graphql.field_plans``: which are plain leaves); a plain leaf — strawberry's default
+  resolver (no resolver function, no permission classes, no field extensions), a scalar or enum
+  type, no arguments — is read with ``getattr`` (as that default resolver does) and coerced as
+  ``complete_leaf_value`` does, without a path or a resolve-info object. Every other field, and
+  a leaf whose value is null or whose reading or coercion fails (which may be an error to
+  report), goes through graphql-core's ``execute_field``, which reads it again and reports as it
+  always does.
 - ``complete_value``: the same dispatch, with object and list types first.
 - ``complete_iterable_value``: graphql-core's loop without the ``@stream`` machinery.
 - ``complete_object_value``: graphql-core's, without the ``@defer`` machinery.
@@ -31,53 +32,22 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Iterable
 from contextlib import suppress
-from enum import Enum
-from inspect import Parameter
-from typing import Any, NamedTuple
+from typing import Any
 
 from graphql import (
-    FieldNode,
-    GraphQLEnumType,
     GraphQLError,
-    GraphQLField,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
-    is_leaf_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import invalid_return_type_error
 from graphql.pyutils import Path, Undefined, gather_with_cancel, is_iterable
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.types.field import StrawberryField
 
-
-class _Step(NamedTuple):
-    """One response field of an object, as planned for ``execute_fields``."""
-
-    name: str
-    details: FieldDetailsList
-    attribute: str | None
-    """The Python attribute to read when the field is a plain leaf (see the module), else None."""
-    coerce: Any
-    """The leaf type's ``coerce_output_value`` (plain leaves only)."""
-    call: _Direct | None
-    """How to call the field's resolver function directly (see ``_direct``), else None."""
-
-
-class _Direct(NamedTuple):
-    """A resolver function that may be called without strawberry's wrapper (see ``_direct``)."""
-
-    function: Any
-    info: str | None
-    """The name of its ``info`` parameter (None: it has none)."""
-    info_class: Any
-    """What strawberry passes as ``info`` (``StrawberryConfig.info_class``)."""
-    field: StrawberryField
-    field_def: GraphQLField
-    nodes: list[FieldNode]
+from hub.graphql.field_plans import Direct, FieldPlans
 
 
 class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -91,15 +61,12 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self._short = not (manager is not None and manager.middlewares) and not any(
             self.schema.get_directive(name) for name in ("defer", "stream")
         )
-        # id(grouped field set) → (the set, kept alive so that its id stays its own; the plan)
-        self._plans: dict[int, tuple[GroupedFieldSet, list[_Step]]] = {}
         self._sync_is_type_of: dict[GraphQLObjectType, bool] = {}
-        self._enum_coercers: dict[GraphQLEnumType, Any] = {}
-        # What strawberry's resolver wrapper builds for a resolver (see ``_direct``); None where
-        # the schema is not strawberry's or converts exceptions with handlers.
+        # What strawberry's resolver wrapper builds for a resolver (see ``FieldPlans``); None
+        # where the schema is not strawberry's or converts exceptions with handlers.
         schema = getattr(self.schema, "_strawberry_schema", None)
-        self._info_class = (
-            schema.config.info_class
+        self._plans = FieldPlans(
+            info_class=schema.config.info_class
             if schema is not None and not schema.exception_handlers and self._short
             else None
         )
@@ -120,7 +87,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         awaitable_fields: list[str] = []
         is_awaitable = self.is_awaitable
         try:
-            for name, details, attribute, coerce, call in self._plan(
+            for name, details, attribute, coerce, call in self._plans.plan(
                 parent_type, grouped_field_set
             ):
                 if attribute is not None:
@@ -337,7 +304,7 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _execute_directly(
         self,
-        call: _Direct,
+        call: Direct,
         parent_type: GraphQLObjectType,
         source: Any,
         field_details_list: FieldDetailsList,
@@ -379,79 +346,6 @@ class HubExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:
             self.handle_field_error(raw_error, item_type, field_details_list, item_path)
             return None
-
-    def _plan(self, parent_type: GraphQLObjectType, fields: GroupedFieldSet) -> list[_Step]:
-        """The steps of ``execute_fields`` for this selection (planned once per request)."""
-        planned = self._plans.get(id(fields))
-        if planned is not None and planned[0] is fields:
-            return planned[1]
-        steps = []
-        for name, details in fields.items():
-            node = details[0].node
-            field_def = parent_type.fields.get(node.name.value)
-            attribute, coerce = None, None
-            if (
-                field_def is not None
-                and not node.arguments
-                and getattr(field_def.resolve, "_is_default", False)
-            ):
-                leaf = field_def.type
-                if isinstance(leaf, GraphQLNonNull):
-                    leaf = leaf.of_type
-                if is_leaf_type(leaf):
-                    attribute = field_def.extensions["strawberry-definition"].python_name
-                    coerce = self._coercer(leaf)
-            call = self._direct(field_def, details) if attribute is None else None
-            steps.append(_Step(name, details, attribute, coerce, call))
-        self._plans[id(fields)] = (fields, steps)
-        return steps
-
-    def _coercer(self, leaf: Any) -> Any:
-        """The leaf type's ``coerce_output_value``; for an enum, remembering the name of each
-        member it has coerced (strawberry's looks for it among all the values every time)."""
-        coerce = leaf.coerce_output_value
-        if not isinstance(leaf, GraphQLEnumType):
-            return coerce
-        remembered = self._enum_coercers.get(leaf)
-        if remembered is None:
-            names: dict[Enum, Any] = {}
-
-            def remembered(value: Any) -> Any:
-                name = names.get(value) if isinstance(value, Enum) else None
-                if name is None:
-                    name = coerce(value)
-                    if isinstance(value, Enum):
-                        names[value] = name
-                return name
-
-            self._enum_coercers[leaf] = remembered
-        return remembered
-
-    def _direct(self, field_def: GraphQLField | None, details: FieldDetailsList) -> _Direct | None:
-        """How to call the field's resolver function without strawberry's wrapper, when that
-        gives the same call: a synchronous method ``(self[, info][, arguments with defaults])``
-        without field extensions (permission classes are extensions), no arguments in the
-        query (so the function's own defaults apply, from which strawberry takes the schema's
-        defaults), and no exception handlers in the schema. The wrapper would build the same
-        ``Info``, convert no arguments and call the function with the source as ``self``."""
-        if field_def is None or self._info_class is None or details[0].node.arguments:
-            return None
-        field = field_def.extensions.get("strawberry-definition")
-        if not isinstance(field, StrawberryField) or field.extensions:
-            return None
-        resolver = field.base_resolver
-        if resolver is None or resolver.is_async or resolver.self_parameter is None:
-            return None
-        info = resolver.info_parameter
-        if resolver.root_parameter or resolver.parent_parameter:
-            return None
-        reserved = {resolver.self_parameter.name, info.name if info else None}
-        for parameter in resolver.signature.parameters.values():
-            if parameter.name not in reserved and parameter.default is Parameter.empty:
-                return None
-        nodes = [detail.node for detail in details]
-        name = info.name if info else None
-        return _Direct(resolver.wrapped_func, name, self._info_class, field, field_def, nodes)
 
 
 async def _settled(results: Any, keys: list[Any]) -> Any:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 import strawberry
 
 from hub.domain.text import text_problem
-from hub.errors import BadUserInput
+from hub.errors import BadUserInput, InvalidCursor
 from hub.services.paging import Ordering, Page, Position, SortKey, count_rows, fetch_page
 
 if TYPE_CHECKING:
@@ -119,10 +119,6 @@ _TIMESTAMP = re.compile(
 )
 
 
-class _Refused(Exception):
-    """A cursor part that does not fit; the reason goes into the client's message."""
-
-
 def sort_value_kind(key: SortKey) -> tuple[str, int | None]:
     """The kind of a sort key's values (int, float, str, date, timestamp) and a string's length."""
     type_ = key.column.type
@@ -157,31 +153,31 @@ def _decode_value(key: SortKey, value: Any) -> Any:
     kind, length = sort_value_kind(key)
     if kind == "int":
         if type(value) is not int or not 0 <= value <= INT64_MAX:
-            raise _Refused("a sort value is not an integer of the list")
+            raise InvalidCursor("a sort value is not an integer of the list")
         return value
     if kind == "float":
         if type(value) is not float or not math.isfinite(value):
-            raise _Refused("a sort value is not a number of the list")
+            raise InvalidCursor("a sort value is not a number of the list")
         return value
     if not isinstance(value, str):
-        raise _Refused(f"a sort value is not a {'text' if kind == 'str' else kind}")
+        raise InvalidCursor(f"a sort value is not a {'text' if kind == 'str' else kind}")
     if kind == "date":
         if not _DATE.fullmatch(value):
-            raise _Refused("a sort value is not a date")
+            raise InvalidCursor("a sort value is not a date")
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise _Refused("a sort value is not a date") from None
+            raise InvalidCursor("a sort value is not a date") from None
     if kind == "timestamp":
         if not _TIMESTAMP.fullmatch(value):
-            raise _Refused("a sort value is not a timestamp")
+            raise InvalidCursor("a sort value is not a timestamp")
         try:
             return datetime.fromisoformat(value)
         except ValueError:
-            raise _Refused("a sort value is not a timestamp") from None
+            raise InvalidCursor("a sort value is not a timestamp") from None
     problem = text_problem(value, max_length=length)
     if problem is not None:
-        raise _Refused(f"a sort value {problem}")
+        raise InvalidCursor(f"a sort value {problem}")
     return value
 
 
@@ -194,7 +190,7 @@ def encode_cursor(ordering: Ordering, position: Position) -> str:
 
 
 def _refuse_constant(name: str) -> Any:
-    raise _Refused("a sort value is not a number")  # NaN, Infinity: not JSON, not a position
+    raise InvalidCursor("a sort value is not a number")  # NaN, Infinity: not JSON, not a position
 
 
 def decode_cursor(cursor: str, ordering: Ordering) -> Position:
@@ -203,31 +199,25 @@ def decode_cursor(cursor: str, ordering: Ordering) -> Position:
     Refused: anything that is not a cursor we wrote (old-format cursors included: they are
     short-lived), a cursor of another list or ordering, and sort values of the wrong kind.
     """
+    if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
+        raise InvalidCursor("malformed")
     try:
-        if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
-            raise _Refused("malformed")
-        try:
-            raw = base64.urlsafe_b64decode(cursor.encode("ascii"))
-            payload = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
-        except (ValueError, UnicodeError, binascii.Error, RecursionError):
-            raise _Refused("malformed") from None
-        if not (isinstance(payload, list) and len(payload) == 3 and isinstance(payload[2], list)):
-            raise _Refused("malformed")
-        subject, name, values = payload
-        if subject != ordering.subject:
-            raise _Refused("made for another list")
-        if name != ordering.name:
-            raise _Refused("made for another ordering of this list")
-        if len(values) != len(ordering.keys):
-            raise _Refused("its sort values do not fit the ordering")
-        position = tuple(_decode_value(k, v) for k, v in zip(ordering.keys, values, strict=True))
-        if encode_cursor(ordering, position) != cursor:
-            raise _Refused("not written the way this hub writes cursors")
-    except _Refused as refused:
-        raise BadUserInput(
-            f"after: the cursor is not one of this list's ({refused}); start again without it",
-            field="after",
-        ) from None
+        raw = base64.urlsafe_b64decode(cursor.encode("ascii"))
+        payload = json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (ValueError, UnicodeError, binascii.Error, RecursionError):
+        raise InvalidCursor("malformed") from None
+    if not (isinstance(payload, list) and len(payload) == 3 and isinstance(payload[2], list)):
+        raise InvalidCursor("malformed")
+    subject, name, values = payload
+    if subject != ordering.subject:
+        raise InvalidCursor("made for another list")
+    if name != ordering.name:
+        raise InvalidCursor("made for another ordering of this list")
+    if len(values) != len(ordering.keys):
+        raise InvalidCursor("its sort values do not fit the ordering")
+    position = tuple(_decode_value(k, v) for k, v in zip(ordering.keys, values, strict=True))
+    if encode_cursor(ordering, position) != cursor:
+        raise InvalidCursor("not written the way this hub writes cursors")
     return position
 
 

@@ -10,7 +10,8 @@ The credential: browsers cannot set headers on a WebSocket, so the console sends
 the ``connection_init`` payload as ``{"authorization": "Bearer …"}``; other clients may send the
 ``Authorization`` header with the handshake. Either is checked like HTTP's header (API key or staff
 token). One that does not check out is remembered, the connection is still acknowledged, and every
-operation on it fails with UNAUTHENTICATED — never the public's view.
+operation on it fails with UNAUTHENTICATED — never the public's view. The credential, the count
+of connections and each operation's admission are the gate's (``hub.graphql.websocket_gate``).
 
 What only a connection has is capped (settings ``HUB_WS_…``), each refusal a close code and a
 reason:
@@ -29,15 +30,12 @@ operations pass the same gate (``LegacyWSHandler``).
 from __future__ import annotations
 
 import asyncio
-import logging
-import uuid
-from collections import Counter
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator
 from contextlib import suppress
-from dataclasses import dataclass
 from json import JSONDecodeError
 from typing import TYPE_CHECKING, Any, cast
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from strawberry.asgi import ASGIWebSocketAdapter
 from strawberry.http import GraphQLRequestData
@@ -50,6 +48,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     CompleteMessage,
     ConnectionInitMessage,
+    ErrorMessage,
     Message,
     SubscribeMessage,
 )
@@ -57,44 +56,33 @@ from strawberry.subscriptions.protocols.graphql_ws.handlers import BaseGraphQLWS
 from strawberry.subscriptions.protocols.graphql_ws.types import (
     ConnectionInitMessage as LegacyInitMessage,
 )
-from strawberry.subscriptions.protocols.graphql_ws.types import StartMessage
-from strawberry.types.execution import PreExecutionError
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    ErrorMessage as LegacyErrorMessage,
+)
+from strawberry.subscriptions.protocols.graphql_ws.types import (
+    StartMessage,
+    StartMessagePayload,
+)
+from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from hub.domain.access import PUBLIC, Principal
-from hub.errors import DatabaseUnavailable, HubError, Unauthenticated
 from hub.graphql.context import HubContext
-from hub.graphql.errors import coded_error
-from hub.graphql.limits import client_key
+from hub.graphql.websocket_gate import TOO_MANY, Admitted, Gate
 from hub.observability.requests import observed_operation
-from hub.store.session import database_unavailable
 
 if TYPE_CHECKING:
     from hub.graphql.view import HubGraphQL
 
-logger = logging.getLogger("hub.graphql.websocket")
-
-PAYLOAD_KEY = "authorization"
-"""The key of the credential in the ``connection_init`` payload (any case)."""
 MAX_OPERATION_ID = 128
 """Longest operation id accepted (the protocol leaves it to the client; ids are kept per
 connection, so they are bounded like everything else)."""
 
-# Close codes: the protocol's (4400, 4401, 4408, 4409, 4429) and RFC 6455's (1009, 1013).
+INCREMENTAL_REFUSED = "Incremental delivery is not supported over graphql-transport-ws"
+
+# Close codes: the protocol's (4400, 4401, 4408, 4409; 4429 and 1013 are the gate's) and
+# RFC 6455's 1009.
 MESSAGE_TOO_BIG = 1009
-TRY_AGAIN_LATER = 1013
 BAD_MESSAGE = 4400
-TOO_MANY = 4429
-
-
-def credential_of(payload: object) -> str | None:
-    """The ``authorization`` value of a connection_init payload, if it carries one."""
-    if not isinstance(payload, dict):
-        return None
-    for key, value in payload.items():
-        if isinstance(key, str) and key.lower() == PAYLOAD_KEY:
-            return value if isinstance(value, str) else ""
-    return None
 
 
 def payload_problem(payload: object) -> str | None:
@@ -115,29 +103,6 @@ def payload_problem(payload: object) -> str | None:
                 continue
             return f"the subscribe payload's {name} has the wrong type"
     return None
-
-
-class ConnectionCounts:
-    """Open WebSocket connections per client key, in this process."""
-
-    def __init__(self, maximum: int) -> None:
-        self.maximum = maximum
-        self._open: Counter[str] = Counter()
-
-    def __repr__(self) -> str:
-        return f"<ConnectionCounts maximum={self.maximum} clients={len(self._open)}>"
-
-    def take(self, key: str) -> bool:
-        """Count one more connection of ``key``; False (and nothing counted) when at the cap."""
-        if self._open[key] >= self.maximum:
-            return False
-        self._open[key] += 1
-        return True
-
-    def give_back(self, key: str) -> None:
-        self._open[key] -= 1
-        if self._open[key] <= 0:
-            del self._open[key]
 
 
 class CappedWebSocketAdapter(ASGIWebSocketAdapter):
@@ -164,119 +129,6 @@ class CappedWebSocketAdapter(ASGIWebSocketAdapter):
             raise NonTextMessageReceived from exc
         except WebSocketDisconnect:
             pass
-
-
-@dataclass
-class Admitted:
-    """An operation let through the gate: its own context and its (resolved) document."""
-
-    context: HubContext
-    data: GraphQLRequestData
-
-
-class Gate:
-    """What both subprotocols' handlers share: the connection's viewer and the per-operation
-    admission (rate, trusted documents) of ``HubGraphQL.admit``."""
-
-    def __init__(self, view: HubGraphQL, websocket: WebSocket) -> None:
-        self.view = view
-        self.websocket = websocket
-        self.viewer: Principal = PUBLIC
-        self.refusal: Unauthenticated | None = None
-        self.key: str | None = None
-
-    async def open(self) -> tuple[int, str] | None:
-        """Settle the handshake's credential and count the connection; the close (code,
-        reason) when it must not go on."""
-        if not await self._settle(self.websocket.headers.get("authorization")):
-            return TRY_AGAIN_LATER, "the database is unavailable: try again later"
-        return self._count()
-
-    async def init(self, payload: object) -> tuple[int, str] | None:
-        """The connection_init payload's credential, if it carries one (see the module)."""
-        authorization = credential_of(payload)
-        if authorization is None:
-            return None
-        if not authorization.strip():
-            self.refusal, self.viewer = (
-                Unauthenticated("the connection_init authorization is empty"),
-                PUBLIC,
-            )
-        elif not await self._settle(authorization):
-            return TRY_AGAIN_LATER, "the database is unavailable: try again later"
-        self.close()
-        return self._count()
-
-    async def _settle(self, authorization: str | None) -> bool:
-        """The connection's viewer (or refusal) for a credential; False when the database
-        could not be asked."""
-        try:
-            self.viewer, self.refusal = await self.view.authenticate(authorization), None
-        except Unauthenticated as exc:
-            self.viewer, self.refusal = PUBLIC, exc
-        except Exception as exc:
-            if not database_unavailable(exc):
-                raise
-            return False
-        return True
-
-    def _count(self) -> tuple[int, str] | None:
-        key = client_key(self.viewer, self.websocket)
-        counts = self.view.connections
-        if not counts.take(key):
-            return TOO_MANY, (
-                f"too many WebSocket connections of this client: at most {counts.maximum}"
-            )
-        self.key = key
-        return None
-
-    async def guard(
-        self, close: Callable[[int, str], Awaitable[None]], serve: Callable[[], Awaitable[None]]
-    ) -> None:
-        """Open the gate, ``serve`` the connection (or ``close`` it with the refusal), and give
-        its place back at the end, whatever happened."""
-        refused = await self.open()
-        try:
-            if refused is not None:
-                await close(*refused)
-                return
-            await serve()
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Give back the connection's place in the count."""
-        if self.key is not None:
-            self.view.connections.give_back(self.key)
-            self.key = None
-
-    async def admit(self, payload: dict[str, Any]) -> Admitted | list[dict[str, Any]]:
-        """The operation's context and document, or the errors to send instead."""
-        # Each operation is a request of its own: its own id in its errors and its log line.
-        context = self.view.context_for(
-            self.websocket, viewer=self.viewer, request_id=uuid.uuid4().hex
-        )
-        try:
-            if self.refusal is not None:
-                raise self.refusal
-            data = await self.view.admit(
-                context,
-                GraphQLRequestData(
-                    query=payload.get("query"),
-                    variables=payload.get("variables"),
-                    operation_name=payload.get("operationName"),
-                    extensions=payload.get("extensions"),
-                    protocol="http",
-                ),
-            )
-        except HubError as exc:
-            return [coded_error(exc, context.request_id).formatted]
-        except Exception as exc:
-            if not database_unavailable(exc):
-                raise
-            logger.warning("database unavailable before execution: %s", type(exc).__name__)
-            return [coded_error(DatabaseUnavailable(), context.request_id).formatted]
-        return Admitted(context, data)
 
 
 class HubTransportWSHandler(BaseGraphQLTransportWSHandler[HubContext, None]):
@@ -335,7 +187,7 @@ class HubTransportWSHandler(BaseGraphQLTransportWSHandler[HubContext, None]):
             return
         admitted = await self.gate.admit(cast(dict[str, Any], payload))
         if not isinstance(admitted, Admitted):
-            await self.send_message({"id": operation_id, "type": "error", "payload": admitted})
+            await self.send_message(ErrorMessage(id=operation_id, type="error", payload=admitted))
             return
         data = admitted.data
         operation = Operation(
@@ -362,9 +214,14 @@ class HubTransportWSHandler(BaseGraphQLTransportWSHandler[HubContext, None]):
                     async for result in result_source:
                         note.result(result)
                         if isinstance(result, PreExecutionError):
-                            await self._handle_pre_execution_error(operation, result)  # type: ignore[arg-type]
+                            await self._handle_pre_execution_error(operation, result)
                             return
-                        await operation.send_next(result)  # type: ignore[arg-type]
+                        if not isinstance(result, ExecutionResult):
+                            # @defer/@stream frames, which `next` cannot carry (the hub's
+                            # schema has neither directive): refused as strawberry does.
+                            await operation.send_initial_errors([GraphQLError(INCREMENTAL_REFUSED)])
+                            return
+                        await operation.send_next(result)
             await operation.send_operation_message(
                 CompleteMessage(id=operation.id, type="complete")
             )
@@ -419,19 +276,11 @@ class LegacyWSHandler(BaseGraphQLWSHandler[HubContext, None]):
         admitted = await self.gate.admit(cast(dict[str, Any], payload))
         if not isinstance(admitted, Admitted):
             await self.send_message(
-                {"type": "error", "id": operation_id, "payload": admitted[0]}  # type: ignore[typeddict-item]
+                LegacyErrorMessage(type="error", id=operation_id, payload=admitted[0])
             )
             return
         self.contexts[operation_id] = admitted.context
-        message = {
-            **message,
-            "payload": {
-                "query": admitted.data.query,
-                "variables": admitted.data.variables,
-                "operationName": admitted.data.operation_name,
-            },
-        }  # type: ignore[assignment]
-        await super().handle_start(message)
+        await super().handle_start({**message, "payload": _start_payload(admitted.data)})
 
     async def handle_async_results(
         self,
@@ -447,3 +296,15 @@ class LegacyWSHandler(BaseGraphQLWSHandler[HubContext, None]):
             await super().handle_async_results(operation_id, query, operation_name, variables)
         finally:
             self.context = connection_context
+
+
+def _start_payload(data: GraphQLRequestData) -> StartMessagePayload:
+    """A legacy ``start`` payload of an admitted operation (its document resolved)."""
+    # strawberry types the query as str, yet its handler passes what the client sent (None
+    # when only extensions came) on to schema.subscribe, which refuses it as it should.
+    payload: StartMessagePayload = {"query": data.query}  # type: ignore[typeddict-item]
+    if data.variables is not None:
+        payload["variables"] = data.variables
+    if data.operation_name is not None:
+        payload["operationName"] = data.operation_name
+    return payload

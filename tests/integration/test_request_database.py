@@ -6,7 +6,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from hub.graphql.context import RequestDatabase, RequestEnded
+from hub.errors import RequestEnded
+from hub.graphql.context import RequestDatabase
 from hub.store.session import create_sessionmaker
 
 
