@@ -106,7 +106,8 @@ class HubContext:
     sync: SyncManager | None = None
     loaders: Loaders = field(init=False)
     media_type: str = "application/json"
-    """The response's media type, negotiated from ``Accept`` (``hub.graphql.over_http.negotiate``)."""
+    """The response's media type, negotiated from ``Accept``
+    (``hub.graphql.over_http.negotiate``)."""
     pii_audit: AuditBatch | None = field(default=None, init=False)
     """Unmasked personal-data reads waiting for their audit entry (``hub.graphql.pii``)."""
 
