@@ -1,4 +1,4 @@
-"""Limits of ``hub serve`` against slow, idle and too many clients (issue #12: slowloris).
+"""Limits of ``hub serve`` against slow, idle and too many clients ("slowloris").
 
 uvicorn bounds an idle keep-alive connection (``timeout_keep_alive``) and the number of
 connections and requests in progress (``limit_concurrency``, 503 above it), but not the time a
