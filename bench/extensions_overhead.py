@@ -108,7 +108,7 @@ async def run_one(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 ).key
                 for text in QUERIES.values():
                     for operation in documents.split_operations(text):
-                        await documents.create(session, operation=operation)
+                        await documents.create_document(session, operation=operation)
             if backend == "postgresql":
                 async with engine.connect() as connection:
                     await connection.execution_options(isolation_level="AUTOCOMMIT")

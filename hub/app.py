@@ -47,7 +47,7 @@ async def _periodic_checks(
     while True:
         try:
             async with for_writing(sessionmaker)() as session, session.begin():
-                await periodic_checks(session, clock())
+                await periodic_checks(session, now=clock())
         except Exception:
             logger.exception("periodic ledger and findings checks failed")
         await asyncio.sleep(settings.checks_every_minutes * 60)

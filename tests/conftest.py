@@ -185,7 +185,7 @@ def api_key(sessionmaker: async_sessionmaker[AsyncSession]) -> Callable[[str], A
 
     async def make(unit_code: str) -> str:
         async with sessionmaker() as session:
-            unit = await identity.unit_by_code(session, unit_code)
+            unit = await identity.get_unit_or_raise(session, code=unit_code)
             created = await identity.create_client(
                 session, unit_code=unit_code, role=Role(unit.role.value)
             )

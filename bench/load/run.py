@@ -160,7 +160,7 @@ async def prepare(url: str) -> dict[str, str]:
             reader = await identity.create_client(
                 session, unit_code="zjj", role=Role.COMPETENT_DEPARTMENT
             )
-            unit = await identity.unit_by_code(session, COMMUNITY)
+            unit = await identity.get_unit_or_raise(session, code=COMMUNITY)
             writer = await identity.create_client(
                 session, unit_code=COMMUNITY, role=Role(unit.role.value)
             )

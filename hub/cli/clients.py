@@ -91,7 +91,7 @@ def revoke(
     settings = load_settings()
 
     async def work(session: AsyncSession) -> ApiClient:
-        return await identity.revoke_client(session, prefix, now=utcnow())
+        return await identity.revoke_client(session, prefix=prefix, now=utcnow())
 
     client = in_transaction(settings, work)
     revoked = stamp(client.revoked_at, settings=settings)

@@ -69,5 +69,5 @@ def demo_data(
     if summary is None:
         say(f"hub: {where(settings)} already holds data; demo data not loaded")
         return
-    in_transaction(settings, identity.ensure_demo_clients)
+    in_transaction(settings, identity.create_demo_clients)
     say(f"hub: demo data loaded in {time.perf_counter() - started:.1f} s: {summary}")

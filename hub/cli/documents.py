@@ -54,7 +54,7 @@ def add(
 
     async def work(session: AsyncSession) -> list[tuple[Operation, bool]]:
         return [
-            (operation, (await documents.create(session, operation=operation))[1])
+            (operation, (await documents.create_document(session, operation=operation))[1])
             for operation in operations
         ]
 
@@ -71,7 +71,7 @@ def list_() -> None:
     from hub.services import documents
 
     settings = load_settings()
-    rows = in_transaction(settings, documents.get_all)
+    rows = in_transaction(settings, documents.list_documents)
     zone = ZoneInfo(settings.timezone)
     for row in rows:
         name = row.operation_name or "(anonymous)"

@@ -22,7 +22,7 @@ def evaluate() -> None:
     from hub.store.base import utcnow
 
     async def work(session: AsyncSession) -> tuple[int, int]:
-        result = await findings.evaluate_findings(session, utcnow())
+        result = await findings.evaluate_findings(session, now=utcnow())
         return len(result.opened), len(result.closed)
 
     opened, closed = in_transaction(load_settings(), work)

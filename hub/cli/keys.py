@@ -45,7 +45,7 @@ def rotate(
     async def count(sessionmaker: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         async with sessionmaker() as session:
             return {
-                table: await personal_data.count_to_rotate(session, keyring, table=table)
+                table: await personal_data.count_to_rotate(session, keyring=keyring, table=table)
                 for table in tables
             }
 
@@ -60,7 +60,7 @@ def rotate(
                 while True:
                     async with for_writing(sessionmaker)() as session, session.begin():
                         batch = await personal_data.rotate_batch(
-                            session, keyring, table=table, after_id=after, limit=batch_size
+                            session, keyring=keyring, table=table, after_id=after, limit=batch_size
                         )
                     if batch.last_id is None:
                         break

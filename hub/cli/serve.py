@@ -84,7 +84,7 @@ def _show_demo_keys(settings: Settings) -> None:
     from hub.services import identity
 
     try:
-        keys = in_transaction(settings, identity.demo_clients_present)
+        keys = in_transaction(settings, identity.list_demo_clients)
     except typer.Exit:
         return  # e.g. not migrated yet: serving will say so
     if not keys:

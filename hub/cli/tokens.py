@@ -35,7 +35,7 @@ def issue(
         raise fail("tokens are issued by the identity provider in production", 2)
 
     async def unit_exists(session: AsyncSession) -> MemberUnit:
-        return await identity.unit_by_code(session, unit)
+        return await identity.get_unit_or_raise(session, code=unit)
 
     in_transaction(settings, unit_exists)
     token = identity.issue_token(

@@ -57,8 +57,8 @@ async def load(session: AsyncSession, *, seed: int, today: date) -> dict[str, in
     ).all()
     created = 0
     for unit in units:
-        principal = await identity.principal_of_unit(
-            session, unit, role=Role.COMMUNITY, client="demo"
+        principal = await identity.get_principal(
+            session, unit=unit, role=Role.COMMUNITY, client="demo"
         )
         compounds = (
             await session.scalars(
@@ -74,7 +74,7 @@ async def load(session: AsyncSession, *, seed: int, today: date) -> dict[str, in
             created += 1
     # The scheduler's rule: whatever is overdue today goes up a level.
     await ledger.escalate_overdue(session, now=noon)
-    evaluation = await findings.evaluate_findings(session, noon)
+    evaluation = await findings.evaluate_findings(session, now=noon)
     return {"ledger_items": created, "findings": len(evaluation.opened)}
 
 

@@ -34,14 +34,7 @@ from hub.domain.crypto import Keyring
 from hub.errors import BadUserInput
 from hub.services import parameters
 from hub.services.personal_data import SEALED_FIELDS, seal_rows
-from hub.store import (  # noqa: F401  (registers the tables in the metadata)
-    access_models,
-    committee_models,
-    ledger_models,
-    models,
-    ranking_models,
-    sync_models,
-)
+from hub.store import models  # noqa: F401  (registers the tables in the metadata)
 from hub.store.base import Base
 from hub.store.models import Jurisdiction
 

@@ -266,7 +266,7 @@ class AwaitingReelection:
     assessed_on: date
 
 
-async def committees_awaiting_reelection(session: AsyncSession) -> list[AwaitingReelection]:
+async def list_awaiting_reelection(session: AsyncSession) -> list[AwaitingReelection]:
     """Every committee whose latest annual assessment was UNQUALIFIED and where no owners'
     assembly has elected a committee since (the condition of the re-election finding, R9)."""
     latest = (
@@ -328,7 +328,7 @@ def acting_unit(principal: Principal) -> int:
 async def _reelection_hits(session: AsyncSession, now: datetime) -> list[Hit]:
     """The re-election finding's subjects: each committee awaiting re-election, with the
     community's unit responsible (R9: the community guides the owners' assembly)."""
-    waiting = await committees_awaiting_reelection(session)
+    waiting = await list_awaiting_reelection(session)
     if not waiting:
         return []
     compounds = {w.compound_id for w in waiting}

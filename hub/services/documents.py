@@ -111,13 +111,15 @@ async def get_by_sha256(session: AsyncSession, *, sha256: str) -> TrustedDocumen
     )
 
 
-async def get_all(session: AsyncSession) -> Sequence[TrustedDocument]:
+async def list_documents(session: AsyncSession) -> Sequence[TrustedDocument]:
     """Every registered document, oldest first."""
     rows = await session.scalars(sa.select(TrustedDocument).order_by(TrustedDocument.id))
     return rows.all()
 
 
-async def create(session: AsyncSession, *, operation: Operation) -> tuple[TrustedDocument, bool]:
+async def create_document(
+    session: AsyncSession, *, operation: Operation
+) -> tuple[TrustedDocument, bool]:
     """Register an operation; (the document, True) when new, (the existing one, False) when its
     text was registered before. Only flushes: the caller owns the transaction."""
     existing = await get_by_sha256(session, sha256=operation.sha256)

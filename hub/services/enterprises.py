@@ -13,7 +13,7 @@ from hub.domain.enums import EnterpriseStatus
 from hub.domain.identifiers import validate_uscc
 from hub.errors import NotFound
 from hub.services.compounds import contract_current
-from hub.services.jurisdictions import jurisdiction_id
+from hub.services.jurisdictions import get_jurisdiction_id_or_raise
 from hub.services.paging import Ordering, SortKey
 from hub.store.models import Compound, Enterprise, ServiceContract
 
@@ -56,7 +56,7 @@ async def select_enterprises(
     if where.credit_grades is not None:
         conditions.append(Enterprise.credit_grade.in_(where.credit_grades))
     if where.serves_town_code is not None:
-        town = await jurisdiction_id(
+        town = await get_jurisdiction_id_or_raise(
             session, code=where.serves_town_code, field="filter.servesTownCode"
         )
         serves = (

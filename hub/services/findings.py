@@ -1,6 +1,6 @@
 """Compliance findings (督办事项): the rule registry and its evaluation.
 
-``evaluate_findings(session, now)`` runs every registered rule, opens a finding for each subject
+``evaluate_findings(session, now=now)`` runs every registered rule, opens a finding for each subject
 whose condition holds and has no open finding yet, and closes the open findings whose condition no
 longer holds. It is idempotent: a second run with nothing changed opens and closes nothing. After
 the caller's transaction commits, the opened findings are published to ``BROADCASTER``, which the
@@ -215,7 +215,7 @@ def load_rules() -> dict[str, Rule]:
     return RULES
 
 
-async def evaluate_findings(session: AsyncSession, now: datetime) -> Evaluation:
+async def evaluate_findings(session: AsyncSession, *, now: datetime) -> Evaluation:
     """Open and close findings so that the open ones are exactly the rules' current hits.
 
     Writes only flush; the caller commits. Opened findings are published after the commit.
@@ -271,7 +271,7 @@ def _copy(finding: Finding) -> Finding:
     return Finding(**{c.key: getattr(finding, c.key) for c in Finding.__table__.columns})
 
 
-async def periodic_checks(session: AsyncSession, now: datetime) -> Evaluation:
+async def periodic_checks(session: AsyncSession, *, now: datetime) -> Evaluation:
     """The scheduler's periodic job (R3, §3 of issue #5): escalate the overdue ledger items, then
     evaluate the findings — in the caller's transaction, so a failed round changes nothing.
 
@@ -281,7 +281,7 @@ async def periodic_checks(session: AsyncSession, now: datetime) -> Evaluation:
     from hub.services.ledger import escalate_overdue  # the ledger does not depend on findings
 
     await escalate_overdue(session, now=now)
-    return await evaluate_findings(session, now)
+    return await evaluate_findings(session, now=now)
 
 
 async def _places(session: AsyncSession) -> dict[int | None, tuple[int, int]]:

@@ -49,7 +49,8 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-async def unit_by_code(session: AsyncSession, code: str) -> MemberUnit:
+async def get_unit_or_raise(session: AsyncSession, *, code: str) -> MemberUnit:
+    """The member unit with this code, or NOT_FOUND naming the ``unit`` input."""
     unit = await session.scalar(sa.select(MemberUnit).where(MemberUnit.code == code))
     if unit is None:
         raise NotFound(f"no member unit has the code {code!r}", field="unit")
@@ -60,7 +61,7 @@ async def create_client(
     session: AsyncSession, *, unit_code: str, role: Role, label: str | None = None
 ) -> NewKey:
     """A new API client of the unit; the role must be the unit's own role (R1)."""
-    unit = await unit_by_code(session, unit_code)
+    unit = await get_unit_or_raise(session, code=unit_code)
     if role is Role.PUBLIC:
         raise BadUserInput("role: the public needs no key", field="role")
     if role.value != unit.role.value:
@@ -100,7 +101,7 @@ def prefix_of(key_or_prefix: str) -> str:
     return key_or_prefix.strip()
 
 
-async def revoke_client(session: AsyncSession, prefix: str, *, now: datetime) -> ApiClient:
+async def revoke_client(session: AsyncSession, *, prefix: str, now: datetime) -> ApiClient:
     """Revoke the key with this prefix (idempotent: a revoked key stays revoked). The whole key
     is accepted too (an operator revoking a leaked key pastes it), and only its prefix is used
     and repeated."""
@@ -114,8 +115,8 @@ async def revoke_client(session: AsyncSession, prefix: str, *, now: datetime) ->
     return client
 
 
-async def principal_of_unit(
-    session: AsyncSession, unit: MemberUnit, *, role: Role, client: str
+async def get_principal(
+    session: AsyncSession, *, unit: MemberUnit, role: Role, client: str
 ) -> Principal:
     """The principal of a unit: its jurisdiction as town and community ids."""
     town_id = community_id = None
@@ -161,8 +162,8 @@ async def authenticate_key(
     if client.revoked_at is not None:
         raise Unauthenticated("the API key was revoked")
     touch = client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY
-    principal = await principal_of_unit(
-        session, unit, role=client.role, client=f"key:{client.key_prefix}"
+    principal = await get_principal(
+        session, unit=unit, role=client.role, client=f"key:{client.key_prefix}"
     )
     return principal, touch
 
@@ -224,8 +225,8 @@ async def authenticate_token(
     role = claims.get("role", unit.role.value)
     if role != unit.role.value:
         raise Unauthenticated("the token's role is not its unit's role")
-    return await principal_of_unit(
-        session, unit, role=Role(unit.role.value), client=f"token:{claims['sub']}"[:60]
+    return await get_principal(
+        session, unit=unit, role=Role(unit.role.value), client=f"token:{claims['sub']}"[:60]
     )
 
 
@@ -316,7 +317,7 @@ def demo_key_of_prefix(prefix: str) -> str | None:
     return None
 
 
-async def ensure_demo_clients(session: AsyncSession) -> dict[Role, tuple[str, str]]:
+async def create_demo_clients(session: AsyncSession) -> dict[Role, tuple[str, str]]:
     """Create the demo keys that are missing; role → (unit code, key) of each."""
     keys: dict[Role, tuple[str, str]] = {}
     for role, unit_code in DEMO_UNITS.items():
@@ -324,7 +325,7 @@ async def ensure_demo_clients(session: AsyncSession) -> dict[Role, tuple[str, st
         prefix = key.split("_", 2)[1]
         exists = await session.scalar(sa.select(ApiClient.id).where(ApiClient.key_prefix == prefix))
         if exists is None:
-            unit = await unit_by_code(session, unit_code)
+            unit = await get_unit_or_raise(session, code=unit_code)
             session.add(
                 ApiClient(
                     unit_id=unit.id,
@@ -339,7 +340,7 @@ async def ensure_demo_clients(session: AsyncSession) -> dict[Role, tuple[str, st
     return keys
 
 
-async def demo_clients_present(session: AsyncSession) -> dict[Role, tuple[str, str]]:
+async def list_demo_clients(session: AsyncSession) -> dict[Role, tuple[str, str]]:
     """The demo keys that are in the store (and not revoked)."""
     found: dict[Role, tuple[str, str]] = {}
     for role, unit_code in DEMO_UNITS.items():

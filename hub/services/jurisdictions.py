@@ -23,7 +23,7 @@ async def list_towns(session: AsyncSession) -> Sequence[Jurisdiction]:
     return (await session.scalars(stmt)).all()
 
 
-async def jurisdiction_id(session: AsyncSession, *, code: str, field: str) -> int:
+async def get_jurisdiction_id_or_raise(session: AsyncSession, *, code: str, field: str) -> int:
     """The id of the jurisdiction with this code, or BAD_USER_INPUT naming the filter field."""
     found = await session.scalar(sa.select(Jurisdiction.id).where(Jurisdiction.code == code))
     if found is None:
@@ -37,10 +37,10 @@ async def compound_place(
     """Conditions putting a compound in the town and/or community with these codes (filters)."""
     conditions: list[ColumnElement[bool]] = []
     if town_code is not None:
-        town = await jurisdiction_id(session, code=town_code, field="filter.townCode")
+        town = await get_jurisdiction_id_or_raise(session, code=town_code, field="filter.townCode")
         conditions.append(Compound.town_id == town)
     if community_code is not None:
-        community = await jurisdiction_id(
+        community = await get_jurisdiction_id_or_raise(
             session, code=community_code, field="filter.communityCode"
         )
         conditions.append(Compound.community_id == community)

@@ -313,7 +313,7 @@ def _record(
     )
 
 
-async def history(session: AsyncSession, *, item_ids: Sequence[int]) -> list[LedgerEvent]:
+async def list_events(session: AsyncSession, *, item_ids: Sequence[int]) -> list[LedgerEvent]:
     """The events of the items, oldest first."""
     stmt = sa.select(LedgerEvent).where(LedgerEvent.item_id.in_(item_ids))
     return list((await session.scalars(stmt.order_by(LedgerEvent.id))).all())

@@ -36,7 +36,7 @@ from hub.domain.text import NAME_LENGTH, check_text
 from hub.errors import InvalidValue, NotFound
 from hub.services.committees import acting_unit
 from hub.services.paging import Ordering, SortKey
-from hub.services.personal_data import get_residents_by_id_number, open_field
+from hub.services.personal_data import list_residents_by_id_number, open_field
 from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
 from hub.store.models import Compound, OwnerCreditObjection, OwnerCreditRecord, Resident
@@ -75,7 +75,9 @@ async def check(
     wanted = name.encode()
     matching = [
         resident
-        for resident in await get_residents_by_id_number(session, keyring, id_number=number)
+        for resident in await list_residents_by_id_number(
+            session, keyring=keyring, id_number=number
+        )
         if hmac.compare_digest(
             open_field(keyring, "residents", "name", resident.id, resident.name_encrypted).encode(),
             wanted,
@@ -151,7 +153,7 @@ async def create_record(
     resident = next(
         (
             r
-            for r in await get_residents_by_id_number(session, keyring, id_number=number)
+            for r in await list_residents_by_id_number(session, keyring=keyring, id_number=number)
             if r.compound_id == compound.id
             and hmac.compare_digest(
                 open_field(keyring, "residents", "name", r.id, r.name_encrypted).encode(), wanted

@@ -112,8 +112,8 @@ def open_member(keyring: Keyring, row: CommitteeMember) -> MemberData:
     )
 
 
-async def get_residents_by_id_number(
-    session: AsyncSession, keyring: Keyring, *, id_number: str
+async def list_residents_by_id_number(
+    session: AsyncSession, *, keyring: Keyring, id_number: str
 ) -> Sequence[Resident]:
     """The residents (one per home) with this ID number, found by its blind index."""
     stmt = (
@@ -156,7 +156,7 @@ def _stale(table: sa.Table, keyring: Keyring) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions)
 
 
-async def count_to_rotate(session: AsyncSession, keyring: Keyring, *, table: str) -> int:
+async def count_to_rotate(session: AsyncSession, *, keyring: Keyring, table: str) -> int:
     """How many rows of the table hold a value not sealed with the active key."""
     t = _table(table)
     count = await session.scalar(sa.select(sa.func.count()).where(_stale(t, keyring)))
@@ -164,7 +164,7 @@ async def count_to_rotate(session: AsyncSession, keyring: Keyring, *, table: str
 
 
 async def rotate_batch(
-    session: AsyncSession, keyring: Keyring, *, table: str, after_id: int, limit: int
+    session: AsyncSession, *, keyring: Keyring, table: str, after_id: int, limit: int
 ) -> RotationBatch:
     """Re-seal with the active key the next ``limit`` rows (by id, after ``after_id``) that have
     a value sealed with another key.

@@ -23,7 +23,7 @@ from hub.services.repairs import budget_status
 from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store import models as m
-from hub.store.ranking_models import RankingEntry, RankingPublication, Sanction
+from hub.store.models import RankingEntry, RankingPublication, Sanction
 
 # --- assessments -------------------------------------------------------------------------------
 
@@ -171,7 +171,7 @@ async def _check_no_semi_annual_yet(
 # --- the ranking -------------------------------------------------------------------------------
 
 
-async def year_records(session: AsyncSession, *, year: int) -> list[rules.YearRecord]:
+async def list_year_records(session: AsyncSession, *, year: int) -> list[rules.YearRecord]:
     """What the ranking needs of each enterprise: the active ones and any assessed in the year."""
     rows = (
         await session.execute(
@@ -220,7 +220,7 @@ async def preview(
     session: AsyncSession, *, year: int, settings: rules.RankingSettings
 ) -> list[rules.Placing]:
     """The draft ranking of a year from the assessments recorded so far."""
-    return rules.rank(await year_records(session, year=year), settings)
+    return rules.rank(await list_year_records(session, year=year), settings)
 
 
 async def get_publication(session: AsyncSession, *, year: int) -> RankingPublication | None:
@@ -268,7 +268,7 @@ async def publish(
     placings = await preview(session, year=year, settings=settings)
     previous = await get_publication(session, year=year - 1)
     previous_bottom = (
-        await bottom_of(session, publication_id=previous.id) if previous is not None else None
+        await _bottom_of(session, publication_id=previous.id) if previous is not None else None
     )
     drafts = rules.sanctions_for(
         placings, settings=settings, published_on=published_on, previous_bottom=previous_bottom
@@ -315,7 +315,7 @@ def _entry(publication_id: int, p: rules.Placing) -> RankingEntry:
     )
 
 
-async def bottom_of(session: AsyncSession, *, publication_id: int) -> frozenset[int]:
+async def _bottom_of(session: AsyncSession, *, publication_id: int) -> frozenset[int]:
     """The enterprises a publication banned: the bottom of its ranking."""
     rows = await session.scalars(
         sa.select(Sanction.enterprise_id).where(
@@ -329,8 +329,8 @@ async def bottom_of(session: AsyncSession, *, publication_id: int) -> frozenset[
 # --- sanctions ---------------------------------------------------------------------------------
 
 
-async def sanctions_in_force(
-    session: AsyncSession, enterprise_ids: Iterable[int], *, on: date
+async def list_sanctions_in_force(
+    session: AsyncSession, *, enterprise_ids: Iterable[int], on: date
 ) -> dict[int, list[Sanction]]:
     """The sanctions in force on a day, by enterprise (enterprises without any are left out)."""
     ids = list(set(enterprise_ids))
@@ -351,9 +351,11 @@ async def sanctions_in_force(
     return dict(out)
 
 
-async def banned_on(session: AsyncSession, enterprise_id: int, *, on: date) -> bool:
+async def banned_on(session: AsyncSession, *, enterprise_id: int, on: date) -> bool:
     """Whether the enterprise may not take new projects on the day (a ban or a market exit)."""
-    sanctions = (await sanctions_in_force(session, [enterprise_id], on=on)).get(enterprise_id, [])
+    sanctions = (await list_sanctions_in_force(session, enterprise_ids=[enterprise_id], on=on)).get(
+        enterprise_id, []
+    )
     return any(s.kind is not rules.SanctionKind.REWARD for s in sanctions)
 
 
@@ -373,7 +375,7 @@ async def publication_sanctions(session: AsyncSession, *, publication_id: int) -
 # detail). They are registered with the findings registry in ``hub.services.ranking_findings``.
 
 
-async def banned_awards(session: AsyncSession, *, today: date) -> list[tuple[int, int, str]]:
+async def list_banned_awards(session: AsyncSession, *, today: date) -> list[tuple[int, int, str]]:
     """R8: tender awards to an enterprise that was banned (or ordered out) on the award date."""
     award, tender = m.TenderAward, m.Tender
     stmt = (
@@ -396,7 +398,9 @@ async def banned_awards(session: AsyncSession, *, today: date) -> list[tuple[int
     return list(hits.values())
 
 
-async def exited_still_serving(session: AsyncSession, *, today: date) -> list[tuple[int, int, str]]:
+async def list_exited_still_serving(
+    session: AsyncSession, *, today: date
+) -> list[tuple[int, int, str]]:
     """R8: service contracts in force today of an enterprise ordered out of the market before."""
     contract = m.ServiceContract
     stmt = (

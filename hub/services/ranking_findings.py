@@ -2,7 +2,7 @@
 ``hub.services.findings`` when that module imports this one (its ``RULE_MODULES``).
 
 Kept apart from ``hub.services.ranking`` so that the ranking does not depend on the findings
-registry; the queries themselves are there (``banned_awards``, ``exited_still_serving``).
+registry; the queries themselves are there (``list_banned_awards``, ``list_exited_still_serving``).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ register_rule(
             severity=FindingSeverity.HIGH,
             subject_type="TenderAward",
         ),
-        _hits(ranking.banned_awards),
+        _hits(ranking.list_banned_awards),
     )
 )
 register_rule(
@@ -63,6 +63,6 @@ register_rule(
             severity=FindingSeverity.HIGH,
             subject_type="ServiceContract",
         ),
-        _hits(ranking.exited_still_serving),
+        _hits(ranking.list_exited_still_serving),
     )
 )

@@ -105,7 +105,7 @@ async def _serving_enterprise(session: AsyncSession, compound_id: int, on: date)
     return enterprise_id
 
 
-async def get_project(
+async def get_project_or_raise(
     session: AsyncSession, *, principal: Principal, project_id: int
 ) -> RepairProject:
     """A repair project in the principal's jurisdiction, or NOT_FOUND."""
@@ -137,7 +137,7 @@ async def accept(
             f"the {party.value} acceptance is recorded by the {required.value} role, not by "
             f"{principal.role.value}"
         )
-    project = await get_project(session, principal=principal, project_id=project_id)
+    project = await get_project_or_raise(session, principal=principal, project_id=project_id)
     if accepted_on > today:
         raise BadUserInput(f"acceptedOn {accepted_on} is in the future", field="acceptedOn")
     if accepted_on < project.completed_on:

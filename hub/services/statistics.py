@@ -54,10 +54,10 @@ def _per_compound(model: type[ConnectionTask] | type[Outage], *conditions: Any) 
     )
 
 
-async def figures_by(
+async def list_figures(
     session: AsyncSession,
-    group: InstrumentedAttribute[int],
     *,
+    group: InstrumentedAttribute[int],
     on: date,
     now: datetime,
     town_id: int | None = None,
@@ -157,9 +157,9 @@ async def report(
         if scope is None:
             raise BadUserInput(f"townCode: no town has the code {town_code!r}", field="townCode")
     town_id = None if scope is banner else scope.id
-    per_town = await figures_by(session, Compound.town_id, on=on, now=now, town_id=town_id)
-    per_community = await figures_by(
-        session, Compound.community_id, on=on, now=now, town_id=town_id
+    per_town = await list_figures(session, group=Compound.town_id, on=on, now=now, town_id=town_id)
+    per_community = await list_figures(
+        session, group=Compound.community_id, on=on, now=now, town_id=town_id
     )
 
     def rows(level: JurisdictionLevel, figures: dict[int, Figures]) -> list[Row]:

@@ -11,7 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.enums import SelectionMethod, TenderStatus
 from hub.domain.identifiers import validate_uscc
-from hub.services.jurisdictions import jurisdiction_id
+from hub.services.jurisdictions import get_jurisdiction_id_or_raise
 from hub.services.paging import Ordering, SortKey
 from hub.store.models import Compound, Enterprise, Tender, TenderBid
 
@@ -43,7 +43,9 @@ async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Se
     if where.selection is not None:
         conditions.append(Tender.selection == where.selection)
     if where.town_code is not None:
-        town = await jurisdiction_id(session, code=where.town_code, field="filter.townCode")
+        town = await get_jurisdiction_id_or_raise(
+            session, code=where.town_code, field="filter.townCode"
+        )
         in_town = sa.select(Compound.id).where(Compound.town_id == town)
         conditions.append(Tender.compound_id.in_(in_town))
     if where.bidder_uscc is not None:

@@ -239,7 +239,7 @@ async def test_a_bad_credential_is_refused_not_downgraded(
         assert error["extensions"]["code"] == "UNAUTHENTICATED" and needle in error["message"]
         assert error["extensions"]["requestId"] == response.headers["x-request-id"]
         assert key not in response.text
-    await identity.revoke_client(session, key.split("_", 2)[1], now=DEMO_TODAY)
+    await identity.revoke_client(session, prefix=key.split("_", 2)[1], now=DEMO_TODAY)
     await session.commit()
     revoked = await client.post(
         "/graphql",
@@ -356,10 +356,10 @@ async def test_demo_keys_work_in_development_and_are_refused_in_production(
     from hub.app import create_app
     from hub.config import Settings
 
-    keys = await identity.ensure_demo_clients(session)
+    keys = await identity.create_demo_clients(session)
     await session.commit()
     assert set(keys) == set(Role) - {Role.PUBLIC}
-    assert keys == await identity.demo_clients_present(session)
+    assert keys == await identity.list_demo_clients(session)
     _, town_key = keys[Role.TOWN]
     for env, status in (("development", 200), ("production", 401)):
         settings = Settings(

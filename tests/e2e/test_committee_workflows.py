@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.graphql.relay import encode_global_id
-from hub.services.committees import committees_awaiting_reelection
+from hub.services.committees import list_awaiting_reelection
 from hub.services.findings import evaluate_findings
 from hub.store.models import Compound, Finding, Jurisdiction, OwnersCommittee
 from tests.conftest import DEMO_TODAY
@@ -192,7 +192,7 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     assert result["reelectionRequired"] is True
     body = await gql(COMMITTEE, id=committee)
     assert body["data"]["node"]["awaitingReelection"] is True
-    waiting = await committees_awaiting_reelection(session)
+    waiting = await list_awaiting_reelection(session)
     assert place.committee_id in {w.committee_id for w in waiting}
     assert await reelection_finding(session, place) == (True, place.unit)
 
@@ -213,7 +213,7 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     assert result["__typename"] == "CommitteeElectionRecordSuccess", result
     assert result["term"]["termNo"] > 1
     assert result["committee"]["awaitingReelection"] is False
-    waiting = await committees_awaiting_reelection(session)
+    waiting = await list_awaiting_reelection(session)
     assert place.committee_id not in {w.committee_id for w in waiting}
     assert await reelection_finding(session, place) == (False, place.unit)
 
@@ -221,7 +221,7 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
 async def reelection_finding(session: AsyncSession, place: Place) -> tuple[bool, str | None]:
     """Evaluate the findings; (whether the committee's re-election finding is open, its
     responsible unit)."""
-    await evaluate_findings(session, DEMO_TODAY)
+    await evaluate_findings(session, now=DEMO_TODAY)
     finding = await session.scalar(
         sa.select(Finding)
         .where(Finding.rule == RULE, Finding.subject_id == place.committee_id)

@@ -22,8 +22,7 @@ from hub.domain.access import ROLE_TABLE, Permission, Principal, Role
 from hub.services import ledger, ranking, repairs, statistics
 from hub.services.conference import COLUMNS
 from hub.services.parameters import budget_settings
-from hub.store.ledger_models import Finding
-from hub.store.models import Jurisdiction
+from hub.store.models import Finding, Jurisdiction
 from tests.conftest import DEMO_TODAY, GraphQLCall, ScratchDatabases
 from tests.e2e.test_access import UNIT_OF_ROLE
 from tests.e2e.test_cli import run_hub

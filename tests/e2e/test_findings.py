@@ -49,8 +49,8 @@ async def _compound(session: AsyncSession) -> m.Compound:
 
 async def test_evaluation_is_idempotent(session: AsyncSession) -> None:
     """A second evaluation with nothing changed opens and closes nothing."""
-    await findings.evaluate_findings(session, NOW)
-    again = await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
+    again = await findings.evaluate_findings(session, now=NOW)
     assert (again.opened, again.closed) == ([], [])
 
 
@@ -75,14 +75,14 @@ async def test_an_overdue_department_item_opens_and_closes_a_finding(session: As
     )
     session.add(item)
     await session.flush()
-    await findings.evaluate_findings(session, NOW)  # at the deadline: not yet
+    await findings.evaluate_findings(session, now=NOW)  # at the deadline: not yet
     assert await _open(session, "ledger.department_overdue", item.id) is None
-    await findings.evaluate_findings(session, NOW + timedelta(seconds=1))
+    await findings.evaluate_findings(session, now=NOW + timedelta(seconds=1))
     found = await _open(session, "ledger.department_overdue", item.id)
     assert found is not None and found.responsible_unit == "xfdd"
     assert found.town_id == compound.town_id
     item.status = rules.Status.RESOLVED
-    result = await findings.evaluate_findings(session, NOW + timedelta(seconds=2))
+    result = await findings.evaluate_findings(session, now=NOW + timedelta(seconds=2))
     assert found in result.closed and found.closed_at is not None
 
 
@@ -104,14 +104,14 @@ async def test_an_overdue_connection_task_opens_a_finding(session: AsyncSession)
     )
     session.add(task)
     await session.flush()
-    await findings.evaluate_findings(session, NOW)  # due today: not yet overdue
+    await findings.evaluate_findings(session, now=NOW)  # due today: not yet overdue
     assert await _open(session, "utility.connection_overdue", task.id) is None
     task.due_on = date(2026, 11, 24)
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     found = await _open(session, "utility.connection_overdue", task.id)
     assert found is not None and found.responsible_unit == "utility-water"
     task.status, task.completed_on = ConnectionTaskStatus.DONE, date(2026, 11, 25)
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     assert await _open(session, "utility.connection_overdue", task.id) is None
 
 
@@ -126,7 +126,7 @@ async def test_an_expired_committee_term_opens_a_finding(session: AsyncSession) 
     ).all()
     for term in terms:
         term.ends_on = min(term.ends_on, date(2026, 11, 24))
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     assert await _open(session, "committee.term_expired", committee.id) is not None
     session.add(
         m.CommitteeTerm(
@@ -138,7 +138,7 @@ async def test_an_expired_committee_term_opens_a_finding(session: AsyncSession) 
         )
     )
     await session.flush()
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     assert await _open(session, "committee.term_expired", committee.id) is None
 
 
@@ -176,7 +176,7 @@ async def test_an_enterprise_change_without_award_opens_a_finding(session: Async
     )
     session.add(contract)
     await session.flush()
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     found = await _open(session, "contract.changed_without_award", contract.id)
     assert found is not None and found.compound_id == compound.id
     tender = m.Tender(
@@ -196,7 +196,7 @@ async def test_an_enterprise_change_without_award_opens_a_finding(session: Async
         m.TenderAward(tender_id=tender.id, enterprise_id=newcomer.id, awarded_on=date(2026, 10, 1))
     )
     await session.flush()
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     assert await _open(session, "contract.changed_without_award", contract.id) is None
 
 
@@ -204,7 +204,7 @@ async def test_findings_are_listed_within_the_jurisdiction(
     gql_as: GqlAs, session: AsyncSession
 ) -> None:
     """The inspection office sees all findings, a town only its own, the public none."""
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     await session.commit()
     query = "{ findings(first: 100, filter: {open: true}) { totalCount nodes { rule open } } }"
     everything = await (await gql_as("dcs"))(query)
@@ -268,7 +268,7 @@ async def test_finding_opened_is_pushed_to_subscribers_in_scope(
         )
     )
     await session.flush()
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     assert not first_mine.done()  # nothing is published before the commit
     await session.commit()
     seen = set()

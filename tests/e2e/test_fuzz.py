@@ -178,7 +178,7 @@ class Rebinding:
             created = await identity.create_client(
                 session,
                 unit_code=unit,
-                role=Role((await identity.unit_by_code(session, unit)).role.value),
+                role=Role((await identity.get_unit_or_raise(session, code=unit)).role.value),
             )
             await session.commit()
             return created.key

@@ -106,7 +106,7 @@ async def test_escalation_just_before_and_just_after_the_deadline(
     assert (row.level, row.assigned_unit) == (rules.Level.DEPARTMENT, "xfdd")
     # At the top it stays, however late.
     assert row not in await ledger.escalate_overdue(session, now=later + timedelta(days=99))
-    events = await ledger.history(session, item_ids=[row.id])
+    events = await ledger.list_events(session, item_ids=[row.id])
     assert [e.action for e in events] == ["CREATE", "ESCALATE", "ESCALATE"]
     assert events[1].note and "overdue" in events[1].note and events[1].actor_unit is None
     assert item["id"]

@@ -38,7 +38,7 @@ async def register(session: AsyncSession, text: str) -> str:
     """Register the operations of a .graphql text as `hub documents add` does; the last id."""
     ids = []
     for operation in documents.split_operations(text):
-        document, _ = await documents.create(session, operation=operation)
+        document, _ = await documents.create_document(session, operation=operation)
         ids.append(document.sha256)
     await session.commit()
     return ids[-1]

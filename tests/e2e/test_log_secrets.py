@@ -44,8 +44,8 @@ from hub.demo.load import load_demo_data
 from hub.domain.access import Role
 from hub.services import identity
 from hub.services.parameters import pii_keyring
-from hub.store.access_models import AuditEntry
 from hub.store.migrate import upgrade_to_head
+from hub.store.models import AuditEntry
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import DEMO_TODAY, ScratchDatabases, backend_name
 from tests.private_postgres import private_postgres
@@ -136,7 +136,7 @@ async def prepare(url: str, *, break_owner_credit: bool = False) -> Credentials:
                 session, unit_code="dcs", role=Role.INSPECTION_OFFICE
             )
             await session.flush()
-            await identity.revoke_client(session, revoked.client.key_prefix, now=DEMO_TODAY)
+            await identity.revoke_client(session, prefix=revoked.client.key_prefix, now=DEMO_TODAY)
             if break_owner_credit:
                 await session.execute(
                     sa.text("ALTER TABLE owner_credit_records RENAME TO owner_credit_records_gone")

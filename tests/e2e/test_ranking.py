@@ -77,7 +77,7 @@ async def publish(session: AsyncSession, year: int, on: date) -> None:
 
 
 async def kinds_on(session: AsyncSession, ids: list[int], on: date) -> dict[int, set[str]]:
-    found = await service.sanctions_in_force(session, ids, on=on)
+    found = await service.list_sanctions_in_force(session, enterprise_ids=ids, on=on)
     return {e: {s.kind.value for s in rows} for e, rows in found.items()}
 
 
@@ -97,7 +97,7 @@ async def test_ban_ends_exactly_one_year_after_publication(session: AsyncSession
     ):
         kinds = await kinds_on(session, bottom, on)
         assert all(("BANNED_NEW_PROJECTS" in kinds.get(e, set())) is banned for e in bottom), on
-        assert (await service.banned_on(session, bottom[0], on=on)) is banned
+        assert (await service.banned_on(session, enterprise_id=bottom[0], on=on)) is banned
     rewarded = await kinds_on(session, ids[:5], date(2022, 3, 15))
     assert all(rewarded[e] == {"REWARD"} for e in ids[:5])
 
@@ -267,7 +267,7 @@ async def test_findings_queries_see_banned_awards_and_exited_enterprises_still_s
     after = m.TenderAward(tender_id=free[1].id, enterprise_id=ids[5], awarded_on=date(2023, 2, 1))
     session.add_all([inside, after])
     await session.flush()
-    banned = {row[0] for row in await service.banned_awards(session, today=TODAY)}
+    banned = {row[0] for row in await service.list_banned_awards(session, today=TODAY)}
     # ids[5] is in the bottom of 2021 (banned 2022-02-01 up to 2023-02-01) and of 2020: its
     # market exit from 2022-02-01 has no end, so even the day after the ban it is a finding.
     assert inside.id in banned and after.id in banned
@@ -277,7 +277,7 @@ async def test_findings_queries_see_banned_awards_and_exited_enterprises_still_s
     session.add(rewarded_award)
     await session.flush()
     assert rewarded_award.id not in {
-        r[0] for r in await service.banned_awards(session, today=TODAY)
+        r[0] for r in await service.list_banned_awards(session, today=TODAY)
     }
 
     contract = m.ServiceContract(
@@ -289,9 +289,9 @@ async def test_findings_queries_see_banned_awards_and_exited_enterprises_still_s
     )
     session.add(contract)
     await session.flush()
-    serving = await service.exited_still_serving(session, today=TODAY)
+    serving = await service.list_exited_still_serving(session, today=TODAY)
     assert contract.id in {row[0] for row in serving}
-    assert not await service.exited_still_serving(session, today=date(2022, 2, 1))
+    assert not await service.list_exited_still_serving(session, today=date(2022, 2, 1))
 
 
 async def test_demo_has_a_published_ranking_and_repairs(

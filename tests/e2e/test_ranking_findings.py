@@ -35,7 +35,7 @@ async def test_an_award_to_a_banned_enterprise_opens_a_finding_until_it_is_gone(
     session.add(award)
     await session.flush()
 
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     opened = await session.scalar(
         sa.select(Finding).where(
             Finding.rule == "ranking.banned_award", Finding.subject_id == award.id
@@ -46,6 +46,6 @@ async def test_an_award_to_a_banned_enterprise_opens_a_finding_until_it_is_gone(
 
     award.deleted_at = NOW  # the platform withdrew the award
     await session.flush()
-    await findings.evaluate_findings(session, NOW)
+    await findings.evaluate_findings(session, now=NOW)
     await session.refresh(opened)
     assert opened.closed_at is not None

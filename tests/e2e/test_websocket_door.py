@@ -61,7 +61,7 @@ async def committed_key(engine: AsyncEngine) -> AsyncIterator[Callable[[str], Aw
 
     async def make(unit_code: str) -> str:
         async with AsyncSession(engine) as session, session.begin():
-            unit = await identity.unit_by_code(session, unit_code)
+            unit = await identity.get_unit_or_raise(session, code=unit_code)
             new = await identity.create_client(
                 session, unit_code=unit_code, role=Role(unit.role.value), label="door test"
             )

@@ -19,7 +19,7 @@ async def rotate_all(session: AsyncSession, settings: Settings, table: str) -> t
     after, rows, batches = 0, 0, 0
     while True:
         batch = await personal_data.rotate_batch(
-            session, keyring, table=table, after_id=after, limit=1_000
+            session, keyring=keyring, table=table, after_id=after, limit=1_000
         )
         if batch.last_id is None:
             return rows, batches
@@ -42,7 +42,7 @@ async def test_rotation_reseals_everything_once_and_keeps_blind_indexes(
         for r in (await session.scalars(sa.select(Resident))).all()
     }
     total = len(before)
-    assert await personal_data.count_to_rotate(session, keyring, table="residents") == total
+    assert await personal_data.count_to_rotate(session, keyring=keyring, table="residents") == total
 
     rows, batches = await rotate_all(session, rotated, "residents")
     assert rows == total and batches == -(-total // 1_000)
@@ -61,5 +61,5 @@ async def test_rotation_reseals_everything_once_and_keeps_blind_indexes(
         personal_data.open_member(keyring, member)
 
     for table in personal_data.SEALED_FIELDS:
-        assert await personal_data.count_to_rotate(session, keyring, table=table) == 0
+        assert await personal_data.count_to_rotate(session, keyring=keyring, table=table) == 0
         assert await rotate_all(session, rotated, table) == (0, 0)

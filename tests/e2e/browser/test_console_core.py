@@ -185,7 +185,7 @@ async def _open_overdue_department_item(database_url: str) -> int:
             )
             session.add(item)
             await session.flush()
-            await findings.evaluate_findings(session, DEMO_TODAY)
+            await findings.evaluate_findings(session, now=DEMO_TODAY)
             return item.id
     finally:
         await engine.dispose()
