@@ -113,7 +113,7 @@ class AuditFilter:
     action: str | None = None
 
 
-def select_entries(where: AuditFilter) -> sa.Select[tuple[AuditEntry]]:
+def select_entries(where: AuditFilter) -> sa.Select[AuditEntry]:
     """The entries matching ``where`` (unordered; callers page by occurred_at desc, id desc)."""
     stmt = sa.select(AuditEntry)
     if where.since is not None:

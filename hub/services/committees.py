@@ -68,7 +68,7 @@ class CommitteeFilter:
 
 async def select_committees(
     session: AsyncSession, *, where: CommitteeFilter
-) -> sa.Select[tuple[OwnersCommittee]]:
+) -> sa.Select[OwnersCommittee]:
     """The SELECT of the committees matching the filter (joined to their compound)."""
     conditions: list[ColumnElement[bool]] = []
     conditions += await compound_place(

@@ -68,7 +68,7 @@ class CompoundFilter:
 
 async def select_compounds(
     session: AsyncSession, *, where: CompoundFilter, on: date
-) -> sa.Select[tuple[Compound]]:
+) -> sa.Select[Compound]:
     """The SELECT of the compounds matching the filter."""
     conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
     conditions += await compound_place(
@@ -93,7 +93,7 @@ async def get_by_code_or_raise(session: AsyncSession, *, code: str) -> Compound:
     return compound
 
 
-def current_contracts_stmt(compound_ids: Any, on: date) -> sa.Select[tuple[ServiceContract]]:
+def current_contracts_stmt(compound_ids: Any, on: date) -> sa.Select[ServiceContract]:
     """Contracts in force on the date for the given compounds."""
     return sa.select(ServiceContract).where(
         ServiceContract.compound_id.in_(compound_ids), contract_current(on)

@@ -16,8 +16,9 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]  # openpyxl ships no type hints
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from hub.domain import ledger as ledger_rules
 from hub.domain.access import Principal, Role
@@ -82,7 +83,10 @@ def _year_bounds(year: int, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 async def _findings(
-    session: AsyncSession, column: sa.ColumnElement[datetime], start: datetime, end: datetime
+    session: AsyncSession,
+    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None],
+    start: datetime,
+    end: datetime,
 ) -> Counter[int | None]:
     """Findings per town whose ``column`` (opened_at or closed_at) falls in [start, end)."""
     rows = await session.execute(

@@ -44,7 +44,7 @@ class EnterpriseFilter:
 
 async def select_enterprises(
     session: AsyncSession, *, where: EnterpriseFilter, on: date
-) -> sa.Select[tuple[Enterprise]]:
+) -> sa.Select[Enterprise]:
     """The SELECT of the enterprises matching the filter."""
     conditions: list[ColumnElement[bool]] = [Enterprise.deleted_at.is_(None)]
     if where.name_contains:

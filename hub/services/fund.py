@@ -63,7 +63,7 @@ class FundFilter:
 
 async def select_applications(
     session: AsyncSession, *, where: FundFilter, principal: Principal
-) -> sa.Select[tuple[FundApplication]]:
+) -> sa.Select[FundApplication]:
     """The SELECT of the applications matching the filter, within the principal's scope."""
     conditions: list[ColumnElement[bool]] = list(
         await compound_place(

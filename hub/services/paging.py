@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.errors import BadUserInput
@@ -26,7 +27,7 @@ Position = tuple[Any, ...]
 class SortKey:
     """One column of an ordering; ``descending`` flips its direction."""
 
-    column: ColumnElement[Any]
+    column: ColumnElement[Any] | QueryableAttribute[Any]
     descending: bool = False
 
 

@@ -54,7 +54,9 @@ def seal_row(keyring: Keyring, table: str, row: Mapping[str, Any]) -> dict[str, 
     return out
 
 
-def seal_rows(keyring: Keyring, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+def seal_rows(
+    keyring: Keyring, table: str, rows: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """``seal_row`` of every row."""
     return [seal_row(keyring, table, row) for row in rows]
 

@@ -52,7 +52,7 @@ async def by_unique(
     where: ColumnElement[bool] | None = None,
 ) -> list[Any]:
     """The live record whose unique column equals each key, None where there is none."""
-    model = column.class_
+    model = _model_of(column)
     stmt = _columns(model).where(column.in_(set(keys)), live(model))
     rows = await _snapshots(session, _and(stmt, where), model)
     return index_by_key(rows, column.key, keys)
@@ -75,11 +75,19 @@ async def children(
 ) -> list[list[Any]]:
     """For each parent id, the live records whose foreign key column points at it (and that meet
     ``where``), in order."""
-    model = column.class_
+    model = _model_of(column)
     stmt = _columns(model).where(column.in_(set(parent_ids)), live(model))
     stmt = _and(stmt, where).order_by(*order_by, model.id)
     rows = await _snapshots(session, stmt, model)
     return group_by_key(rows, column.key, parent_ids)
+
+
+def _model_of(column: InstrumentedAttribute[Any]) -> type[Base]:
+    """The model a column attribute belongs to (never an alias here)."""
+    owner = column.class_
+    if not (isinstance(owner, type) and issubclass(owner, Base)):
+        raise TypeError(f"{column} is not a column of a store model")
+    return owner
 
 
 def _and(stmt: sa.Select[Any], where: ColumnElement[bool] | None) -> sa.Select[Any]:

@@ -36,7 +36,7 @@ from hub.store.models import Finding, LedgerEvent, LedgerItem, RepairAcceptance,
 M = TypeVar("M", bound=Base)
 
 
-def compound_ids(principal: Principal) -> sa.Select[tuple[int]] | None:
+def compound_ids(principal: Principal) -> sa.Select[int] | None:
     """The ids of the compounds in the principal's town or community; None: no narrowing."""
     if principal.scope is Scope.COMMUNITY:
         return sa.select(m.Compound.id).where(m.Compound.community_id == principal.community_id)
@@ -141,7 +141,7 @@ def _ledger_visible(model: type[Any], principal: Principal) -> ColumnElement[boo
         return None if condition is None else LedgerEvent.item_id.in_(items.where(condition))
     if principal.role is Role.DEPARTMENT:
         unit = LedgerItem.assigned_unit if model is LedgerItem else Finding.responsible_unit
-        return unit == principal.unit_code  # type: ignore[no-any-return]
+        return unit == principal.unit_code
     if principal.scope is Scope.COMMUNITY:
         return model.community_id == principal.community_id  # type: ignore[no-any-return]
     if principal.scope is Scope.TOWN:
@@ -151,7 +151,7 @@ def _ledger_visible(model: type[Any], principal: Principal) -> ColumnElement[boo
     return None
 
 
-def _committees(compounds: sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
+def _committees(compounds: sa.Select[int]) -> sa.Select[int]:
     return sa.select(m.OwnersCommittee.id).where(m.OwnersCommittee.compound_id.in_(compounds))
 
 

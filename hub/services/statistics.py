@@ -150,12 +150,13 @@ async def report(
         raise NotFound("the store holds no jurisdictions yet: run `hub demo-data` or a sync")
     scope = banner
     if town_code is not None:
-        scope = next(
+        town = next(
             (p for p in places if p.code == town_code and p.level is JurisdictionLevel.TOWN),
             None,
         )
-        if scope is None:
+        if town is None:
             raise BadUserInput(f"townCode: no town has the code {town_code!r}", field="townCode")
+        scope = town
     town_id = None if scope is banner else scope.id
     per_town = await list_figures(session, group=Compound.town_id, on=on, now=now, town_id=town_id)
     per_community = await list_figures(
@@ -214,6 +215,8 @@ async def freshness(session: AsyncSession, *, town_id: int | None) -> list[Sourc
         if town_id is not None:
             stmt = stmt.where(Compound.town_id == town_id)
         for source, synced_at in (await session.execute(stmt)).all():
-            if synced_at is not None and (source not in oldest or synced_at < oldest[source]):
+            if source is None or synced_at is None:  # the query leaves out rows without one
+                continue
+            if source not in oldest or synced_at < oldest[source]:
                 oldest[source] = synced_at
     return [SourceFreshness(source=name, synced_at=oldest[name]) for name in sorted(oldest)]

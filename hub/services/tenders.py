@@ -35,7 +35,7 @@ class TenderFilter:
     year: int | None = None
 
 
-async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Select[tuple[Tender]]:
+async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Select[Tender]:
     """The SELECT of the tenders matching the filter."""
     conditions: list[ColumnElement[bool]] = [Tender.deleted_at.is_(None)]
     if where.status is not None:
