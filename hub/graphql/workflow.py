@@ -1,9 +1,6 @@
-"""The frame of the workflow mutations of issue #5 (the ledger, committees, the maintenance fund,
-owner credit): the permission checked first, the writes and their audit entry in one transaction,
-and expected failures returned as payloads (``NotPermitted``, ``ValidationFailed``), audited too.
-
-Used by ``hub.graphql.ledger``, ``hub.graphql.committees``, ``hub.graphql.fund`` and
-``hub.graphql.owner_credit``.
+"""The frame of the workflow mutations (the ledger, committees, the maintenance fund, owner
+credit): the permission checked first, the writes and their audit entry in one transaction, and
+expected failures returned as payloads (``NotPermitted``, ``ValidationFailed``), audited too.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
 from hub.errors import BadUserInput, Forbidden, NotFound
-from hub.graphql import audit
+from hub.graphql.audit import log as audit
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 

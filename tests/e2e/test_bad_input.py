@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.domain.text import MAX_SEARCH_LENGTH, MAX_TEXT_LENGTH, NAME_LENGTH
 from hub.graphql import relay
-from hub.graphql.audit import NEWEST_FIRST as AUDIT_NEWEST
+from hub.graphql.audit.queries import NEWEST_FIRST as AUDIT_NEWEST
 from hub.graphql.relay import INT64_MAX, encode_cursor, encode_global_id, sort_value_kind
 from hub.graphql.schema import build_schema
 from hub.services.compounds import ORDERINGS as COMPOUND_ORDERINGS

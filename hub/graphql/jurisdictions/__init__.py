@@ -1,0 +1,1 @@
+"""The banner's jurisdictions in GraphQL: towns and communities."""

@@ -1,0 +1,154 @@
+"""The mutations ``repairProjectCreate`` and ``repairAcceptanceRecord``: a repair registered,
+then accepted by each party; the last acceptance grants the subsidy (R4, R13)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from hub.domain import subsidies as rules
+from hub.domain.access import Permission
+from hub.errors import BadUserInput, NotFound
+from hub.graphql.audit import log as audit
+from hub.graphql.context import Info
+from hub.graphql.nodes import database_id
+from hub.graphql.payloads import NotPermitted, ValidationFailed
+from hub.graphql.repairs.types import RepairParty, RepairProjectType
+from hub.graphql.workflow import refuse
+from hub.services import parameters
+from hub.services import repairs as service
+from hub.store.ranking_models import RepairProject
+
+
+@strawberry.input(description="A completed repair of a compound past its warranty period.")
+class RepairProjectCreateInput:
+    compound_id: strawberry.ID = strawberry.field(description="The compound's global ID.")
+    title: str = strawberry.field(description="What was repaired.")
+    completed_on: date = strawberry.field(description="Day the work was completed.")
+    subsidy_yuan: float = strawberry.field(description="The subsidy applied for, in yuan.")
+    enterprise_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The enterprise (default: the one serving the compound)."
+    )
+
+
+@strawberry.type(description="The repair project is registered; acceptances can follow.")
+class RepairProjectCreateSuccess:
+    project: RepairProjectType = strawberry.field(description="The new project.")
+
+
+RepairProjectCreateResult = Annotated[
+    RepairProjectCreateSuccess | NotPermitted | ValidationFailed,
+    strawberry.union("RepairProjectCreateResult", description="Result of `repairProjectCreate`."),
+]
+
+
+@strawberry.type(
+    description="The acceptance is recorded; with the last one the subsidy was granted."
+)
+class RepairAcceptanceRecordSuccess:
+    project: RepairProjectType = strawberry.field(description="The project, as it stands now.")
+    subsidy_granted: bool = strawberry.field(description="This acceptance granted the subsidy.")
+
+
+RepairAcceptanceRecordResult = Annotated[
+    RepairAcceptanceRecordSuccess | NotPermitted | ValidationFailed,
+    strawberry.union(
+        "RepairAcceptanceRecordResult", description="Result of `repairAcceptanceRecord`."
+    ),
+]
+
+
+@strawberry.type
+class RepairMutation:
+    @strawberry.mutation(
+        name="repairProjectCreate",
+        description="Register a completed repair of a compound past its warranty (R4): the "
+        "community (or town) that brought the committee and the enterprise together.",
+    )
+    async def repair_project_create(
+        self,
+        info: Info,
+        input: Annotated[
+            RepairProjectCreateInput, strawberry.argument(description="The completed repair.")
+        ],
+    ) -> RepairProjectCreateResult:
+        action, context = "repairProjectCreate", info.context
+        if not context.viewer.may(Permission.WRITE_LOCAL):
+            message = f"repairProjectCreate needs the {Permission.WRITE_LOCAL} permission"
+            return await refuse(info, action, NotPermitted(message=message))
+        today = context.today
+
+        async def work(session: AsyncSession) -> RepairProject:
+            project = await service.create_project(
+                session,
+                principal=context.viewer,
+                compound_id=database_id(input.compound_id, "Compound", "compoundId"),
+                enterprise_id=(
+                    database_id(input.enterprise_id, "Enterprise", "enterpriseId")
+                    if input.enterprise_id
+                    else None
+                ),
+                title=input.title,
+                completed_on=input.completed_on,
+                subsidy_yuan=input.subsidy_yuan,
+                today=today,
+            )
+            subject = {"subject_type": "RepairProject", "subject_id": str(project.id)}
+            audit.write(session, info, audit.event(info, action, "ok", **subject))
+            return project
+
+        try:
+            project = await context.db.transaction(work)
+        except (BadUserInput, NotFound) as exc:
+            return await refuse(info, action, ValidationFailed.of(exc))
+        return RepairProjectCreateSuccess(project=RepairProjectType.from_model(project))
+
+    @strawberry.mutation(
+        name="repairAcceptanceRecord",
+        description="Record one party's acceptance of a repair, by the party's own unit (the "
+        "committee's by its community); the last acceptance grants the subsidy, refused when it "
+        "would pass the year's special budget.",
+    )
+    async def repair_acceptance_record(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+        party: Annotated[RepairParty, strawberry.argument(description="The accepting party.")],
+        accepted_on: Annotated[date, strawberry.argument(description="Day of the acceptance.")],
+        note: Annotated[str | None, strawberry.argument(description="Remark.")] = None,
+    ) -> RepairAcceptanceRecordResult:
+        action, context = "repairAcceptanceRecord", info.context
+        if not context.viewer.may(Permission.ACCEPT_REPAIRS):
+            message = f"repairAcceptanceRecord needs the {Permission.ACCEPT_REPAIRS} permission"
+            return await refuse(info, action, NotPermitted(message=message))
+        today, chosen = context.today, rules.RepairParty(party)
+
+        async def work(session: AsyncSession) -> RepairProject:
+            project = await service.accept(
+                session,
+                principal=context.viewer,
+                project_id=database_id(project_id, "RepairProject", "projectId"),
+                party=chosen,
+                accepted_on=accepted_on,
+                note=note,
+                today=today,
+                budget=parameters.budget_settings(context.settings),
+            )
+            subject = {"subject_type": "RepairProject", "subject_id": str(project.id)}
+            detail = {"party": chosen.value, "granted": project.granted_on is not None}
+            audit.write(session, info, audit.event(info, action, "ok", detail=detail, **subject))
+            return project
+
+        try:
+            project = await context.db.transaction(work)
+        except service.PartyNotPermitted as exc:
+            return await refuse(info, action, NotPermitted(message=exc.message))
+        except (BadUserInput, NotFound) as exc:
+            return await refuse(info, action, ValidationFailed.of(exc))
+        return RepairAcceptanceRecordSuccess(
+            project=RepairProjectType.from_model(project),
+            subsidy_granted=project.status is rules.RepairStatus.SUBSIDY_GRANTED,
+        )

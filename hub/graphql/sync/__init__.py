@@ -1,0 +1,1 @@
+"""The sync engine in GraphQL: sources, runs, quarantine, reconciliation and their mutations."""

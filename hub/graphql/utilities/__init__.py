@@ -1,0 +1,1 @@
+"""The utility companies' data on a compound in GraphQL: connection tasks and outages."""

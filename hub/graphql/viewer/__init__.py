@@ -1,0 +1,1 @@
+"""The caller in GraphQL: the ``viewer`` root field."""
