@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from hub.domain.sources import Source
+from hub.domain.staleness import is_stale
 from hub.graphql.context import HubContext
 from hub.store.base import Provenance as ProvenanceColumns
 
@@ -46,15 +47,17 @@ class ProvenanceType:
     async def stale(self, info: strawberry.Info[HubContext, None]) -> bool:
         if self.synced_at is None:
             return False
-        fresh = self.synced_at
         confirmed = await info.context.loaders.source_confirmed.load(self.source)
-        if confirmed is not None and confirmed > fresh:
-            fresh = confirmed
-        hours = info.context.settings.stale_after_hours
+        hours: float = info.context.settings.stale_after_hours
         sync = info.context.sync
         if sync is not None and self.source in sync.sources:
             hours = sync.sources[self.source].max_age_hours
-        return info.context.now - fresh > timedelta(hours=hours)
+        return is_stale(
+            synced_at=self.synced_at,
+            confirmed_at=confirmed,
+            now=info.context.now,
+            max_age=timedelta(hours=hours),
+        )
 
     @classmethod
     def of(cls, record: ProvenanceColumns) -> ProvenanceType:

@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast, overload
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import PUBLIC, Principal
@@ -26,11 +25,16 @@ from hub.services import records
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
 from hub.services.scope import narrow, visible
-from hub.store import committee_models as cm
+from hub.services.sync import list_confirmed_at
 from hub.store import models as m
-from hub.store.ledger_models import Finding, LedgerEvent, LedgerItem
-from hub.store.ranking_models import RepairAcceptance, Sanction
-from hub.store.sync_models import SyncStreamState
+from hub.store.base import Base
+from hub.store.models import (
+    Finding,
+    LedgerEvent,
+    LedgerItem,
+    RepairAcceptance,
+    Sanction,
+)
 
 if TYPE_CHECKING:
     from hub.graphql.context import RequestDatabase
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 R = TypeVar("R")
+W = TypeVar("W")
 
 BatchFunction = Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[Any]]]
 
@@ -65,7 +70,15 @@ class BatchLoader(Generic[K, V]):
                 self._dispatch = asyncio.ensure_future(self._run_batch())
         return future
 
-    def resolve(self, key: K, build: Callable[[V], R]) -> R:
+    # A loader by id answers None for a row the viewer may not see. The relation of a foreign key
+    # that is not null reaches a row in the viewer's scope whenever its parent is (the scope
+    # table is drawn so), and its ``build`` (a type's ``from_model``) takes the row as present:
+    # the first overload of ``resolve`` and ``resolve_shared`` types that case.
+    @overload
+    def resolve(self: BatchLoader[K, W | None], key: K, build: Callable[[W], R]) -> R: ...
+    @overload
+    def resolve(self, key: K, build: Callable[[V], R]) -> R: ...
+    def resolve(self, key: K, build: Callable[[Any], R]) -> R:
         """``build(value)`` for the key: at once when the value is loaded already (for instance by
         ``hub.graphql.prefetch``), else an awaitable of it.
 
@@ -75,7 +88,11 @@ class BatchLoader(Generic[K, V]):
         """
         return then(self.load(key), build)
 
-    def resolve_shared(self, key: K, build: Callable[[V], R]) -> R:
+    @overload
+    def resolve_shared(self: BatchLoader[K, W | None], key: K, build: Callable[[W], R]) -> R: ...
+    @overload
+    def resolve_shared(self, key: K, build: Callable[[V], R]) -> R: ...
+    def resolve_shared(self, key: K, build: Callable[[Any], R]) -> R:
         """``resolve`` for a ``build`` that depends on the value alone, such as a type's
         ``from_model``: once the value is loaded, the key's object is built once per request and
         shared by every parent that reaches it (the 600 bids of a page name 140 tenders).
@@ -146,24 +163,6 @@ def then(pending: asyncio.Future[V], build: Callable[[V], R]) -> R:
     return cast(R, later())
 
 
-async def confirmed_at(session: AsyncSession, sources: Sequence[str]) -> list[datetime | None]:
-    """Per source: when every one of its streams last completed a window (the oldest of their
-    last successes), i.e. until when the source confirmed its records; None if never."""
-    rows = await session.execute(
-        sa.select(SyncStreamState.source, SyncStreamState.last_success_at).where(
-            SyncStreamState.source.in_(set(sources))
-        )
-    )
-    times: dict[str, list[datetime | None]] = {}
-    for source, last in rows.all():
-        times.setdefault(source, []).append(last)
-    result: list[datetime | None] = []
-    for source in sources:
-        stamps = times.get(source, [])
-        result.append(None if not stamps or None in stamps else min(stamps))  # type: ignore[type-var]
-    return result
-
-
 class Loaders:
     """The DataLoaders of one request."""
 
@@ -181,7 +180,7 @@ class Loaders:
         def loader(batch: BatchFunction) -> BatchLoader[Any, Any]:
             return BatchLoader(db, batch)
 
-        def scoped(model: type[m.Base]) -> Callable[[], Any]:
+        def scoped(model: type[Base]) -> Callable[[], Any]:
             # The scope condition is built by the loader's first batch: a jurisdiction's
             # conditions are subqueries, costly to build for the forty loaders a request
             # mostly leaves unused.
@@ -194,7 +193,7 @@ class Loaders:
 
             return where
 
-        def by_id(model: type[m.Base]) -> BatchLoader[int, Any]:
+        def by_id(model: type[Base]) -> BatchLoader[int, Any]:
             where = scoped(model)
             return loader(lambda s, ids: records.by_ids(s, model, ids, where=where()))
 
@@ -256,28 +255,28 @@ class Loaders:
             m.ConnectionTask.compound_id, m.ConnectionTask.due_on
         )
         self.outages_by_compound = children(m.Outage.compound_id, m.Outage.starts_at.desc())
-        self.source_confirmed: BatchLoader[str, datetime | None] = loader(confirmed_at)
+        self.source_confirmed: BatchLoader[str, datetime | None] = loader(
+            lambda s, sources: list_confirmed_at(s, sources=sources)
+        )
         self.trainings_by_committee = children(
-            cm.CommitteeTraining.committee_id, cm.CommitteeTraining.held_on
+            m.CommitteeTraining.committee_id, m.CommitteeTraining.held_on
         )
         self.committee_assessments = children(
-            cm.CommitteeAssessment.committee_id, cm.CommitteeAssessment.year
+            m.CommitteeAssessment.committee_id, m.CommitteeAssessment.year
         )
         self.disbursements_by_application = children(
-            cm.FundDisbursement.application_id, cm.FundDisbursement.paid_on
+            m.FundDisbursement.application_id, m.FundDisbursement.paid_on
         )
-        self.fund_application: BatchLoader[int, cm.FundApplication | None] = by_id(
-            cm.FundApplication
+        self.fund_application: BatchLoader[int, m.FundApplication | None] = by_id(m.FundApplication)
+        self.committee_training: BatchLoader[int, m.CommitteeTraining | None] = by_id(
+            m.CommitteeTraining
         )
-        self.committee_training: BatchLoader[int, cm.CommitteeTraining | None] = by_id(
-            cm.CommitteeTraining
-        )
-        self.committee_assessment: BatchLoader[int, cm.CommitteeAssessment | None] = by_id(
-            cm.CommitteeAssessment
+        self.committee_assessment: BatchLoader[int, m.CommitteeAssessment | None] = by_id(
+            m.CommitteeAssessment
         )
         self.resident: BatchLoader[int, m.Resident | None] = by_id(m.Resident)
         self.objections_by_record = children(
-            cm.OwnerCreditObjection.record_id, cm.OwnerCreditObjection.filed_on
+            m.OwnerCreditObjection.record_id, m.OwnerCreditObjection.filed_on
         )
         self.ledger_events_by_item = children(LedgerEvent.item_id, LedgerEvent.id)
         self.ledger_item: BatchLoader[int, LedgerItem | None] = by_id(LedgerItem)

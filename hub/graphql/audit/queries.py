@@ -15,7 +15,7 @@ from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, paginate
 from hub.services import audit
 from hub.services.paging import Ordering, SortKey
-from hub.store.access_models import AuditEntry
+from hub.store.models import AuditEntry
 
 NEWEST_FIRST = Ordering(
     "AUDIT_NEWEST", (SortKey(AuditEntry.occurred_at, True), SortKey(AuditEntry.id, True))

@@ -7,7 +7,7 @@ from datetime import datetime
 import strawberry
 
 from hub.graphql.relay import Node
-from hub.store.access_models import AuditEntry
+from hub.store.models import AuditEntry
 
 
 @strawberry.type(

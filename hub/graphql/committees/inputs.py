@@ -48,7 +48,7 @@ class CommitteeTrainingInput:
 class CommitteeAssessmentInput:
     committee_id: strawberry.ID = strawberry.field(description="The committee's global ID.")
     year: int = strawberry.field(description="The year assessed (one assessment per year).")
-    result: CommitteeAssessmentResultEnum = strawberry.field(  # type: ignore[valid-type]
+    result: CommitteeAssessmentResultEnum = strawberry.field(
         description="EXCELLENT, QUALIFIED or UNQUALIFIED."
     )
     assessed_on: date | None = strawberry.field(default=None, description="Day; today if absent.")

@@ -27,7 +27,6 @@ from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
 from hub.graphql.workflow import perform
 from hub.services import committees, parameters
-from hub.store import committee_models as cm
 from hub.store import models as m
 
 
@@ -132,7 +131,7 @@ class CommitteeMutation:
         info: Info,
         input: Annotated[CommitteeTrainingInput, strawberry.argument(description="The training.")],
     ) -> CommitteeTrainingRecordResult:
-        async def work(session: AsyncSession) -> cm.CommitteeTraining:
+        async def work(session: AsyncSession) -> m.CommitteeTraining:
             return await committees.record_training(
                 session,
                 principal=info.context.viewer,
@@ -154,7 +153,7 @@ class CommitteeMutation:
             work=work,
             subject_id=lambda row: row.id,
         )
-        if isinstance(result, cm.CommitteeTraining):
+        if isinstance(result, m.CommitteeTraining):
             return CommitteeTrainingRecordSuccess(training=CommitteeTrainingType.from_model(result))
         return result
 
@@ -171,7 +170,7 @@ class CommitteeMutation:
             CommitteeAssessmentInput, strawberry.argument(description="The assessment.")
         ],
     ) -> CommitteeAssessmentRecordResult:
-        async def work(session: AsyncSession) -> cm.CommitteeAssessment:
+        async def work(session: AsyncSession) -> m.CommitteeAssessment:
             return await committees.record_assessment(
                 session,
                 principal=info.context.viewer,
@@ -195,7 +194,7 @@ class CommitteeMutation:
             work=work,
             subject_id=lambda row: row.committee_id,
         )
-        if isinstance(result, cm.CommitteeAssessment):
+        if isinstance(result, m.CommitteeAssessment):
             return CommitteeAssessmentRecordSuccess(
                 assessment=CommitteeAssessmentType.from_model(result),
                 reelection_required=result.result is CommitteeAssessmentResult.UNQUALIFIED,

@@ -69,7 +69,7 @@ class CommitteeQuery:
         return await paginate(
             info.context.db,
             stmt,
-            ordering=committees.ORDERINGS[order_by.value],
+            ordering=committees.ORDERINGS[order_by.name],
             first=first,
             after=after,
             to_node=OwnersCommitteeType.from_model,

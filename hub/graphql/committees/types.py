@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 
@@ -26,7 +26,6 @@ from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.services import parameters
 from hub.services.personal_data import open_field
-from hub.store import committee_models as cm
 from hub.store import models as m
 
 if TYPE_CHECKING:
@@ -196,8 +195,9 @@ register(
 )
 
 
-CommitteeAssessmentResultEnum = strawberry.enum(
-    CommitteeAssessmentResult,
+CommitteeAssessmentResultEnum: TypeAlias = CommitteeAssessmentResult
+strawberry.enum(
+    CommitteeAssessmentResultEnum,
     name="CommitteeAssessmentResult",
     description="The community's annual assessment of a committee: EXCELLENT (优秀, rewarded), "
     "QUALIFIED (合格) or UNQUALIFIED (不合格: the owners' assembly is guided to elect a new "
@@ -217,7 +217,7 @@ class CommitteeTrainingType(Node):
     attendees: int = strawberry.field(description="Members who attended.")
 
     @classmethod
-    def from_model(cls, row: cm.CommitteeTraining) -> CommitteeTrainingType:
+    def from_model(cls, row: m.CommitteeTraining) -> CommitteeTrainingType:
         return cls(
             db_id=row.id,
             held_on=row.held_on,
@@ -233,7 +233,7 @@ class CommitteeTrainingType(Node):
 )
 class CommitteeAssessmentType(Node):
     year: int = strawberry.field(description="The year assessed.")
-    result: CommitteeAssessmentResultEnum = strawberry.field(  # type: ignore[valid-type]
+    result: CommitteeAssessmentResultEnum = strawberry.field(
         description="EXCELLENT, QUALIFIED or UNQUALIFIED."
     )
     assessed_on: date = strawberry.field(description="Day of the assessment.")
@@ -242,7 +242,7 @@ class CommitteeAssessmentType(Node):
     note: str | None = strawberry.field(description="The community's remarks.")
 
     @classmethod
-    def from_model(cls, row: cm.CommitteeAssessment) -> CommitteeAssessmentType:
+    def from_model(cls, row: m.CommitteeAssessment) -> CommitteeAssessmentType:
         return cls(
             db_id=row.id,
             year=row.year,

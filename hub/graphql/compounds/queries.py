@@ -84,7 +84,7 @@ class CompoundQuery:
         return await paginate(
             info.context.db,
             stmt,
-            ordering=compounds.ORDERINGS[order_by.value],
+            ordering=compounds.ORDERINGS[order_by.name],
             first=first,
             after=after,
             to_node=CompoundType.from_model,

@@ -90,7 +90,7 @@ class EnterpriseQuery:
         return await paginate(
             info.context.db,
             stmt,
-            ordering=enterprises.ORDERINGS[order_by.value],
+            ordering=enterprises.ORDERINGS[order_by.name],
             first=first,
             after=after,
             to_node=EnterpriseType.from_model,

@@ -20,9 +20,7 @@ class FindingFilterInput:
     rule: str | None = strawberry.field(default=None, description="Code of the rule.")
     open: bool | None = strawberry.field(default=None, description="Open (true) or closed.")
     town_code: str | None = strawberry.field(default=None, description="Code of the town.")
-    severity: FindingSeverity | None = strawberry.field(  # type: ignore[valid-type]
-        default=None, description="Seriousness."
-    )
+    severity: FindingSeverity | None = strawberry.field(default=None, description="Seriousness.")
     enterprise_uscc: str | None = strawberry.field(
         default=None,
         description="About this enterprise (USCC): its tender awards and service contracts, "

@@ -12,7 +12,7 @@ from hub.graphql.context import Info
 from hub.graphql.findings.types import FindingType
 from hub.graphql.permissions import require
 from hub.services import findings
-from hub.store.ledger_models import Finding
+from hub.store.models import Finding
 
 
 def may_see(principal: Principal, finding: Finding) -> bool:

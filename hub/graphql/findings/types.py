@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 import strawberry
 
@@ -13,10 +14,11 @@ from hub.graphql.context import Info
 from hub.graphql.nodes import node_type
 from hub.graphql.relay import Node
 from hub.services import findings
-from hub.store.ledger_models import Finding
+from hub.store.models import Finding
 
-FindingSeverity = strawberry.enum(
-    Severity, name="FindingSeverity", description="How serious a finding (督办事项) is."
+FindingSeverity: TypeAlias = Severity
+strawberry.enum(
+    FindingSeverity, name="FindingSeverity", description="How serious a finding (督办事项) is."
 )
 
 
@@ -32,7 +34,7 @@ class FindingType(Node):
         description="Kind of subject: LedgerItem, OwnersCommittee, ConnectionTask, …"
     )
     subject_id: int = strawberry.field(description="Database id of the subject.")
-    severity: FindingSeverity = strawberry.field(description="Seriousness.")  # type: ignore[valid-type]
+    severity: FindingSeverity = strawberry.field(description="Seriousness.")
     responsible_unit: str | None = strawberry.field(
         description="Code of the member unit responsible for acting on it."
     )

@@ -17,7 +17,7 @@ class FundApplicationInput:
     compound_id: strawberry.ID = strawberry.field(description="The compound's global ID.")
     purpose: str = strawberry.field(description="What the money is for (the broken facility).")
     amount: Decimal = strawberry.field(description="Amount in yuan (> 0).")
-    executor: FundExecutor = strawberry.field(description="Who carries out the work.")  # type: ignore[valid-type]
+    executor: FundExecutor = strawberry.field(description="Who carries out the work.")
     executor_name: str | None = strawberry.field(default=None, description="Its name.")
     applied_on: date | None = strawberry.field(default=None, description="Day; today if absent.")
 

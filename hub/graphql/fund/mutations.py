@@ -25,7 +25,7 @@ from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
 from hub.graphql.workflow import perform
 from hub.services import fund
-from hub.store import committee_models as cm
+from hub.store import models as m
 
 
 @strawberry.type(description="The application is open for the owners' vote.")
@@ -84,7 +84,7 @@ class FundMutation:
         info: Info,
         input: Annotated[FundApplicationInput, strawberry.argument(description="The application.")],
     ) -> FundApplicationCreateResult:
-        async def work(session: AsyncSession) -> cm.FundApplication:
+        async def work(session: AsyncSession) -> m.FundApplication:
             return await fund.create_application(
                 session,
                 principal=info.context.viewer,
@@ -105,7 +105,7 @@ class FundMutation:
             work=work,
             subject_id=lambda row: row.id,
         )
-        if isinstance(result, cm.FundApplication):
+        if isinstance(result, m.FundApplication):
             return FundApplicationCreateSuccess(application=FundApplicationType.from_model(result))
         return result
 
@@ -132,7 +132,7 @@ class FundMutation:
 
         async def work(
             session: AsyncSession,
-        ) -> tuple[cm.FundApplication, domain.VoteDecision]:
+        ) -> tuple[m.FundApplication, domain.VoteDecision]:
             return await fund.record_vote(
                 session,
                 principal=info.context.viewer,
@@ -173,7 +173,7 @@ class FundMutation:
     ) -> FundDisbursementRecordResult:
         async def work(
             session: AsyncSession,
-        ) -> tuple[cm.FundApplication, cm.FundDisbursement]:
+        ) -> tuple[m.FundApplication, m.FundDisbursement]:
             return await fund.record_disbursement(
                 session,
                 principal=info.context.viewer,

@@ -27,7 +27,7 @@ class FundApplicationFilterInput:
     compound_id: strawberry.ID | None = strawberry.field(
         default=None, description="Of this compound (global ID)."
     )
-    status: FundApplicationStatus | None = strawberry.field(  # type: ignore[valid-type]
+    status: FundApplicationStatus | None = strawberry.field(
         default=None, description="In this state."
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TypeAlias
 
 import strawberry
 
@@ -15,15 +16,17 @@ from hub.graphql.context import Info
 from hub.graphql.nodes import node_type
 from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
-from hub.store import committee_models as cm
+from hub.store import models as m
 
-FundApplicationStatus = strawberry.enum(
-    domain.FundApplicationStatus,
+FundApplicationStatus: TypeAlias = domain.FundApplicationStatus
+strawberry.enum(
+    FundApplicationStatus,
     description="Where a fund application stands: VOTING (待表决), APPROVED (表决通过) or "
     "REJECTED (未通过).",
 )
-FundExecutor = strawberry.enum(
-    domain.FundExecutor,
+FundExecutor: TypeAlias = domain.FundExecutor
+strawberry.enum(
+    FundExecutor,
     description="Who carries out the work: the committee itself (业主委员会), the property "
     "service enterprise (物业服务企业) or another contractor.",
 )
@@ -51,7 +54,7 @@ class FundDisbursementType:
     note: str | None = strawberry.field(description="Remarks.")
 
     @classmethod
-    def from_model(cls, row: cm.FundDisbursement) -> FundDisbursementType:
+    def from_model(cls, row: m.FundDisbursement) -> FundDisbursementType:
         return cls(amount=row.amount, paid_on=row.paid_on, note=row.note)
 
 
@@ -63,10 +66,10 @@ class FundDisbursementType:
 class FundApplicationType(Node):
     purpose: str = strawberry.field(description="What the money is for.")
     amount: Decimal = strawberry.field(description="Amount applied for (and approved), yuan.")
-    executor: FundExecutor = strawberry.field(description="Who carries out the work.")  # type: ignore[valid-type]
+    executor: FundExecutor = strawberry.field(description="Who carries out the work.")
     executor_name: str | None = strawberry.field(description="Name of the executor.")
     applied_on: date = strawberry.field(description="Day of the application.")
-    status: FundApplicationStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    status: FundApplicationStatus = strawberry.field(description="Where it stands.")
     vote: FundVoteType | None = strawberry.field(description="The owners' vote, once held.")
     disbursed: Decimal = strawberry.field(description="Paid out so far, yuan.")
     compound_id: strawberry.Private[int]
@@ -88,7 +91,7 @@ class FundApplicationType(Node):
         )
 
     @classmethod
-    def from_model(cls, row: cm.FundApplication) -> FundApplicationType:
+    def from_model(cls, row: m.FundApplication) -> FundApplicationType:
         vote = None
         if row.voted_on is not None:
             vote = FundVoteType(

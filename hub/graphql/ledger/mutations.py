@@ -29,7 +29,7 @@ from hub.graphql.relay import (
 )
 from hub.graphql.workflow import perform
 from hub.services import ledger
-from hub.store.ledger_models import LedgerItem
+from hub.store.models import LedgerItem
 
 
 @strawberry.type(description="The ledger item after the change.")
@@ -77,9 +77,9 @@ class LedgerMutation:
         info: Info,
         compound_id: Annotated[strawberry.ID, strawberry.argument(description="The compound.")],
         title: Annotated[str, strawberry.argument(description="Short title.")],
-        channel: Annotated[LedgerChannel, strawberry.argument(description="How it came in.")],  # type: ignore[valid-type]
-        category: Annotated[LedgerCategory, strawberry.argument(description="What it is about.")],  # type: ignore[valid-type]
-        severity: Annotated[LedgerSeverity, strawberry.argument(description="Urgency.")],  # type: ignore[valid-type]
+        channel: Annotated[LedgerChannel, strawberry.argument(description="How it came in.")],
+        category: Annotated[LedgerCategory, strawberry.argument(description="What it is about.")],
+        severity: Annotated[LedgerSeverity, strawberry.argument(description="Urgency.")],
         description: Annotated[str | None, strawberry.argument(description="Details.")] = None,
     ) -> LedgerItemResult:
         async def work(session: AsyncSession) -> LedgerItem:
@@ -107,7 +107,7 @@ class LedgerMutation:
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The item's global ID.")],
-        action: Annotated[LedgerAction, strawberry.argument(description="The step.")],  # type: ignore[valid-type]
+        action: Annotated[LedgerAction, strawberry.argument(description="The step.")],
         note: Annotated[
             str | None, strawberry.argument(description="What was done, or why.")
         ] = None,

@@ -45,12 +45,12 @@ class LedgerGroupBy(enum.StrEnum):
 
 @strawberry.input(description="Conditions on ledger items; all given conditions must hold.")
 class LedgerFilterInput:
-    status: list[LedgerStatus] | None = strawberry.field(  # type: ignore[valid-type]
+    status: list[LedgerStatus] | None = strawberry.field(
         default=None, description="Any of these statuses."
     )
-    level: LedgerLevel | None = strawberry.field(default=None, description="Current level.")  # type: ignore[valid-type]
-    channel: LedgerChannel | None = strawberry.field(default=None, description="Channel.")  # type: ignore[valid-type]
-    category: LedgerCategory | None = strawberry.field(default=None, description="Category.")  # type: ignore[valid-type]
+    level: LedgerLevel | None = strawberry.field(default=None, description="Current level.")
+    channel: LedgerChannel | None = strawberry.field(default=None, description="Channel.")
+    category: LedgerCategory | None = strawberry.field(default=None, description="Category.")
     compound_id: strawberry.ID | None = strawberry.field(
         default=None, description="Global ID of the compound."
     )

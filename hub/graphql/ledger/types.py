@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeAlias
 
 import strawberry
 
@@ -16,36 +17,40 @@ from hub.graphql.relay import (
     Node,
 )
 from hub.services import ledger
-from hub.store.ledger_models import LedgerEvent, LedgerItem
+from hub.store.models import LedgerEvent, LedgerItem
 
-LedgerChannel = strawberry.enum(
-    rules.Channel,
+LedgerChannel: TypeAlias = rules.Channel
+strawberry.enum(
+    LedgerChannel,
     name="LedgerChannel",
     description="How an item came in: complaint 接诉即办, proactive 未诉先办, small problem or "
     "hazard 小问题小隐患, sweep campaign 大排查大整治.",
 )
-LedgerCategory = strawberry.enum(
-    rules.Category,
+LedgerCategory: TypeAlias = rules.Category
+strawberry.enum(
+    LedgerCategory,
     name="LedgerCategory",
     description="What the problem is about (fire safety → 消防大队, illegal construction → "
     "城管局, otherwise 住建局 at the department level).",
 )
-LedgerSeverity = strawberry.enum(
-    rules.Severity,
+LedgerSeverity: TypeAlias = rules.Severity
+strawberry.enum(
+    LedgerSeverity,
     name="LedgerSeverity",
     description="Urgency; decides the deadline at each level (URGENT 1 day, HIGH 3, MEDIUM 7, "
     "LOW 15).",
 )
-LedgerLevel = strawberry.enum(
-    rules.Level,
+LedgerLevel: TypeAlias = rules.Level
+strawberry.enum(
+    LedgerLevel,
     name="LedgerLevel",
     description="Who handles the item: community 社区 → town 镇 → department 部门.",
 )
-LedgerStatus = strawberry.enum(
-    rules.Status, name="LedgerStatus", description="Where a ledger item stands."
-)
-LedgerAction = strawberry.enum(
-    rules.Action,
+LedgerStatus: TypeAlias = rules.Status
+strawberry.enum(LedgerStatus, name="LedgerStatus", description="Where a ledger item stands.")
+LedgerAction: TypeAlias = rules.Action
+strawberry.enum(
+    LedgerAction,
     name="LedgerAction",
     description="A workflow step: ACCEPT, START (in progress), RESOLVE (needs a note), VERIFY "
     "and REOPEN (by the reporting level; a complaint's VERIFY takes a satisfaction score 1–5).",
@@ -61,10 +66,10 @@ class LedgerEventType:
     action: str = strawberry.field(
         description="CREATE, ACCEPT, START, RESOLVE, VERIFY, REOPEN or ESCALATE."
     )
-    from_status: LedgerStatus | None = strawberry.field(description="Status before.")  # type: ignore[valid-type]
-    to_status: LedgerStatus = strawberry.field(description="Status after.")  # type: ignore[valid-type]
-    from_level: LedgerLevel | None = strawberry.field(description="Level before.")  # type: ignore[valid-type]
-    to_level: LedgerLevel = strawberry.field(description="Level after.")  # type: ignore[valid-type]
+    from_status: LedgerStatus | None = strawberry.field(description="Status before.")
+    to_status: LedgerStatus = strawberry.field(description="Status after.")
+    from_level: LedgerLevel | None = strawberry.field(description="Level before.")
+    to_level: LedgerLevel = strawberry.field(description="Level after.")
     assigned_unit: str = strawberry.field(description="Unit the item was assigned to after it.")
     note: str | None = strawberry.field(description="Note or reason (escalation: why).")
 
@@ -89,19 +94,19 @@ class LedgerEventType:
 class LedgerItemType(Node):
     title: str = strawberry.field(description="Short title of the problem.")
     description: str | None = strawberry.field(description="Details.")
-    channel: LedgerChannel = strawberry.field(description="How it came in.")  # type: ignore[valid-type]
-    category: LedgerCategory = strawberry.field(description="What it is about.")  # type: ignore[valid-type]
-    severity: LedgerSeverity = strawberry.field(description="Urgency.")  # type: ignore[valid-type]
+    channel: LedgerChannel = strawberry.field(description="How it came in.")
+    category: LedgerCategory = strawberry.field(description="What it is about.")
+    severity: LedgerSeverity = strawberry.field(description="Urgency.")
     reported_by: str = strawberry.field(
         description="Code of the reporting member unit (never a person)."
     )
-    reported_level: LedgerLevel = strawberry.field(  # type: ignore[valid-type]
+    reported_level: LedgerLevel = strawberry.field(
         description="Level that reported it; it verifies the resolution."
     )
     reported_at: datetime = strawberry.field(description="When it was reported (UTC).")
-    level: LedgerLevel = strawberry.field(description="Level handling it now.")  # type: ignore[valid-type]
+    level: LedgerLevel = strawberry.field(description="Level handling it now.")
     assigned_unit: str = strawberry.field(description="Code of the unit handling it now.")
-    status: LedgerStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    status: LedgerStatus = strawberry.field(description="Where it stands.")
     deadline: datetime = strawberry.field(
         description="Deadline at the current level (UTC); past it, the item goes up a level."
     )
@@ -118,7 +123,7 @@ class LedgerItemType(Node):
         description="The workflow steps (ledgerItemTransition actions) you may take on the item "
         "now, for your role and level; empty when none."
     )
-    def allowed_actions(self, info: Info) -> list[LedgerAction]:  # type: ignore[valid-type]
+    def allowed_actions(self, info: Info) -> list[LedgerAction]:
         return ledger.allowed_actions(self.row, info.context.viewer)
 
     @strawberry.field(

@@ -27,7 +27,6 @@ from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
 from hub.graphql.workflow import perform
 from hub.services import owner_credit, parameters
-from hub.store import committee_models as cm
 from hub.store import models as m
 
 
@@ -48,7 +47,7 @@ OwnerCreditChangeResult = Annotated[
     ),
 ]
 
-_Changed = tuple[m.OwnerCreditRecord, cm.OwnerCreditObjection | None]
+_Changed = tuple[m.OwnerCreditRecord, m.OwnerCreditObjection | None]
 
 
 async def _change(

@@ -4,6 +4,7 @@ self-check (never the ID number or the phone) and the records as their community
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeAlias
 
 import strawberry
 
@@ -15,21 +16,23 @@ from hub.graphql.prefetch import register, via
 from hub.graphql.relay import Node
 from hub.services import owner_credit, parameters
 from hub.services.personal_data import open_field
-from hub.store import committee_models as cm
 from hub.store import models as m
 
-OwnerCreditCategory = strawberry.enum(
-    e.OwnerCreditCategory,
+OwnerCreditCategory: TypeAlias = e.OwnerCreditCategory
+strawberry.enum(
+    OwnerCreditCategory,
     description="Category of an owner credit record: 拖欠物业费 (after a court ruling), "
     "违反管理规约, 违章搭建, 占用消防通道, 高空抛物, or 表彰 (a good record).",
 )
-OwnerCreditStatus = strawberry.enum(
-    e.OwnerCreditStatus,
+OwnerCreditStatus: TypeAlias = e.OwnerCreditStatus
+strawberry.enum(
+    OwnerCreditStatus,
     description="State of an owner credit record: in effect, objection being handled (异议处理中) "
     "or restored (信用修复); only records in effect count.",
 )
-OwnerCreditGrade = strawberry.enum(
-    oc.OwnerCreditGrade,
+OwnerCreditGrade: TypeAlias = oc.OwnerCreditGrade
+strawberry.enum(
+    OwnerCreditGrade,
     description="Residential credit grade: GOOD (守信, a commendation and no bad record in "
     "effect), NORMAL (一般, no record in effect), WARNING (警示, one bad record in effect), POOR "
     "(失信, two or more).",
@@ -163,7 +166,7 @@ class OwnerCreditObjectionType(Node):
     decision_note: str | None = strawberry.field(description="Reasons of the decision.")
 
     @classmethod
-    def from_model(cls, row: cm.OwnerCreditObjection) -> OwnerCreditObjectionType:
+    def from_model(cls, row: m.OwnerCreditObjection) -> OwnerCreditObjectionType:
         return cls(
             db_id=row.id,
             filed_on=row.filed_on,

@@ -7,7 +7,7 @@ through ``hub.graphql.nodes.builder``).
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeAlias
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,7 @@ from hub.graphql.nodes import builder
 from hub.graphql.permissions import require
 from hub.services import ranking as service
 from hub.store import models as m
-from hub.store.ranking_models import RankingEntry, Sanction
+from hub.store.models import RankingEntry, Sanction
 
 if TYPE_CHECKING:
     from hub.graphql.enterprises.types import EnterpriseType
@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 Enterprise = Annotated["EnterpriseType", strawberry.lazy("hub.graphql.enterprises.types")]
 
 
-SanctionKind = strawberry.enum(
-    rules.SanctionKind,
+SanctionKind: TypeAlias = rules.SanctionKind
+strawberry.enum(
+    SanctionKind,
     description="What a published ranking does (R8): REWARD (top 5, 奖励), BANNED_NEW_PROJECTS "
     "(bottom 5: no new projects for one year from the publication date, 一年内不得承接新项目), "
     "MARKET_EXIT (bottom 5 two published years running: 清出本旗市场).",

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import subsidies as rules
 from hub.domain.access import Permission
-from hub.errors import BadUserInput, NotFound
+from hub.errors import BadUserInput, NotFound, PartyNotPermitted
 from hub.graphql.audit import log as audit
 from hub.graphql.context import Info
 from hub.graphql.nodes import database_id
@@ -20,7 +20,7 @@ from hub.graphql.repairs.types import RepairParty, RepairProjectType
 from hub.graphql.workflow import refuse
 from hub.services import parameters
 from hub.services import repairs as service
-from hub.store.ranking_models import RepairProject
+from hub.store.models import RepairProject
 
 
 @strawberry.input(description="A completed repair of a compound past its warranty period.")
@@ -144,7 +144,7 @@ class RepairMutation:
 
         try:
             project = await context.db.transaction(work)
-        except service.PartyNotPermitted as exc:
+        except PartyNotPermitted as exc:
             return await refuse(info, action, NotPermitted(message=exc.message))
         except (BadUserInput, NotFound) as exc:
             return await refuse(info, action, ValidationFailed.of(exc))

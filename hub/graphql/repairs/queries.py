@@ -17,7 +17,7 @@ from hub.services import parameters
 from hub.services import repairs as service
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow
-from hub.store.ranking_models import RepairProject
+from hub.store.models import RepairProject
 
 NEWEST_FIRST = Ordering(
     "REPAIRS_NEWEST",

@@ -4,6 +4,7 @@ budget (质保期外维修、联合验收、补贴、专项资金, R4, R13)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeAlias
 
 import strawberry
 
@@ -12,16 +13,18 @@ from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.enterprises.types import EnterpriseType
 from hub.graphql.relay import Node
-from hub.store.ranking_models import RepairAcceptance, RepairProject
+from hub.store.models import RepairAcceptance, RepairProject
 
-RepairParty = strawberry.enum(
-    rules.RepairParty,
+RepairParty: TypeAlias = rules.RepairParty
+strawberry.enum(
+    RepairParty,
     description="A party that accepts a post-warranty repair (R4): the town government or "
     "水岸新城推进办, the community (社区), the owners' committee (业主委员会, recorded by the "
     "community) and the competent department (住建局).",
 )
-RepairStatus = strawberry.enum(
-    rules.RepairStatus,
+RepairStatus: TypeAlias = rules.RepairStatus
+strawberry.enum(
+    RepairStatus,
     description="Awaiting the acceptances, or accepted by all with the subsidy granted.",
 )
 

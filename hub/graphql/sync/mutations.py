@@ -17,7 +17,7 @@ from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
 from hub.graphql.sync.types import ReconciliationItemType
 from hub.services import sync as sync_service
-from hub.store.sync_models import ReconciliationItem
+from hub.store.models import ReconciliationItem
 from hub.sync.lease import SyncBusy
 
 
@@ -172,6 +172,7 @@ class SyncMutation:
             item = await info.context.db.transaction(resolve)
         except (BadUserInput, NotFound) as exc:
             return await refused(ValidationFailed.of(exc))
+        assert item.compound_id is not None  # a resolved item names its compound
         compound = await info.context.loaders.compound.load(item.compound_id)
         assert compound is not None
         return ReconciliationResolveSuccess(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from hub.domain.access import Permission
+from hub.domain.staleness import is_stale
 from hub.errors import HubError
 from hub.graphql.context import Info
 from hub.graphql.enums import ReconciliationStatus
@@ -37,7 +39,9 @@ class SyncQuery:
         require(info, Permission.READ_SYNC, what="syncSources")
         manager = _manager(info)
         names = sorted(manager.sources)
-        states = await info.context.db.run(lambda session: sync.source_states(session, names))
+        states = await info.context.db.run(
+            lambda session: sync.list_source_states(session, names=names)
+        )
         now = info.context.now
         result = []
         for state in states:
@@ -45,6 +49,7 @@ class SyncQuery:
             breaker = manager.breaker(state.name)
             last = state.last_success_at
             lag = (now - last).total_seconds() if last else None
+            max_age = timedelta(hours=source.max_age_hours)
             result.append(
                 SyncSourceType(
                     name=state.name,
@@ -55,7 +60,7 @@ class SyncQuery:
                     max_age_hours=source.max_age_hours,
                     last_success_at=last,
                     lag_seconds=round(lag, 3) if lag is not None else None,
-                    stale=lag is None or lag > source.max_age_hours * 3600,
+                    stale=is_stale(synced_at=None, confirmed_at=last, now=now, max_age=max_age),
                     running=manager.running(state.name),
                     breaker=CircuitBreakerType(
                         state=breaker.state,
@@ -82,7 +87,7 @@ class SyncQuery:
         require(info, Permission.READ_SYNC, what="syncRuns")
         return await paginate(
             info.context.db,
-            sync.select_runs(source),
+            sync.select_runs(source=source),
             ordering=sync.RUN_ORDER,
             first=first,
             after=after,
@@ -102,7 +107,7 @@ class SyncQuery:
         require(info, Permission.READ_SYNC, what="quarantine")
         return await paginate(
             info.context.db,
-            sync.select_quarantine(source),
+            sync.select_quarantine(source=source),
             ordering=sync.QUARANTINE_ORDER,
             first=first,
             after=after,
@@ -124,7 +129,7 @@ class SyncQuery:
         require(info, Permission.READ_SYNC, what="reconciliation")
         return await paginate(
             info.context.db,
-            sync.select_reconciliation(status),
+            sync.select_reconciliation(status=status),
             ordering=sync.RECONCILIATION_ORDER,
             first=first,
             after=after,

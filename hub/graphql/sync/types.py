@@ -12,7 +12,7 @@ from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.enums import ReconciliationStatus, SyncRunStatus
 from hub.graphql.relay import Node
-from hub.store import sync_models as s
+from hub.store import models as m
 
 
 def source_label(name: str) -> str:
@@ -53,7 +53,7 @@ class SyncRunType(Node):
         return round((end - self.started_at).total_seconds(), 3)
 
     @classmethod
-    def from_model(cls, row: s.SyncRun) -> SyncRunType:
+    def from_model(cls, row: m.SyncRun) -> SyncRunType:
         return cls(
             db_id=row.id,
             source=row.source,
@@ -92,7 +92,7 @@ class SyncStreamType:
     )
 
     @classmethod
-    def from_model(cls, row: s.SyncStreamState) -> SyncStreamType:
+    def from_model(cls, row: m.SyncStreamState) -> SyncStreamType:
         return cls(
             name=row.stream,
             watermark=row.watermark,
@@ -149,7 +149,7 @@ class QuarantinedRecordType(Node):
     created_at: datetime = strawberry.field(description="When it was quarantined.")
 
     @classmethod
-    def from_model(cls, row: s.QuarantinedRecord) -> QuarantinedRecordType:
+    def from_model(cls, row: m.QuarantinedRecord) -> QuarantinedRecordType:
         return cls(
             db_id=row.id,
             source=row.source,
@@ -188,7 +188,7 @@ class ReconciliationItemType(Node):
         return CompoundType.from_model(row) if row else None
 
     @classmethod
-    def from_model(cls, row: s.ReconciliationItem) -> ReconciliationItemType:
+    def from_model(cls, row: m.ReconciliationItem) -> ReconciliationItemType:
         return cls(
             db_id=row.id,
             source=row.source,

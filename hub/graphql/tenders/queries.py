@@ -74,7 +74,7 @@ class TenderQuery:
         return await paginate(
             info.context.db,
             stmt,
-            ordering=tenders.ORDERINGS[order_by.value],
+            ordering=tenders.ORDERINGS[order_by.name],
             first=first,
             after=after,
             to_node=TenderType.from_model,
