@@ -73,6 +73,11 @@ class RequestDatabase:
                 self._session = self._sessionmaker()
             return await work(self._session)
 
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Where a change's unit of work (``hub.services.work``) opens its own session."""
+        return self._sessionmaker
+
     async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         """Run ``work`` in a transaction of its own, committed when it returns (for mutations).
 
