@@ -33,18 +33,13 @@ from hub.store.migrate import upgrade_to_head
 from hub.store.models import AuditEntry, LedgerEvent, LedgerItem
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import DEMO_TODAY, ScratchDatabases
+from tests.factories import LEDGER_ITEM_CREATE, ledger_item_variables
 
 REPO = Path(__file__).resolve().parents[2]
 COMMUNITY = "community-150627100001"
 CLIENTS = 6
 KILL_AFTER = 40  # successful mutations before the kill
 START_DEADLINE = 60.0  # seconds for `hub serve` to answer /healthz
-CREATE = """mutation($c: ID!) {
-  ledgerItemCreate(compoundId: $c, title: "楼道堆放杂物", channel: COMPLAINT,
-                   category: FIRE_SAFETY, severity: HIGH) {
-    __typename ... on LedgerItemSuccess { item { id } }
-  }
-}"""
 STEP = """mutation($id: ID!, $a: LedgerAction!) {
   ledgerItemTransition(id: $id, action: $a) { __typename }
 }"""
@@ -111,7 +106,9 @@ async def client(http: httpx.AsyncClient, compound_ids: list[str], writes: Write
         item_id: str | None = None
         for action in ("CREATE", "ACCEPT", "START"):
             if action == "CREATE":
-                payload = {"query": CREATE, "variables": {"c": compound_ids[n % len(compound_ids)]}}
+                compound_id = compound_ids[n % len(compound_ids)]
+                variables = ledger_item_variables(compound_id=compound_id)
+                payload = {"query": LEDGER_ITEM_CREATE, "variables": variables}
             else:
                 payload = {"query": STEP, "variables": {"id": item_id, "a": action}}
             request_id = uuid.uuid4().hex

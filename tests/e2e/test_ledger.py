@@ -13,20 +13,17 @@ from hub.services import ledger
 from hub.store.access_models import AuditEntry
 from hub.store.ledger_models import LedgerItem
 from tests.conftest import DEMO_TODAY, GraphQLCall
+from tests.factories import (
+    LEDGER_ITEM_CREATE,
+    create_ledger_item,
+    first_compound_id,
+    ledger_item_variables,
+)
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]
 COMMUNITY = "community-150627100001"
 TOWN = "town-150627100"
 
-CREATE = """mutation($c: ID!, $ch: LedgerChannel!, $cat: LedgerCategory!) {
-  ledgerItemCreate(compoundId: $c, title: "消防通道被占用", channel: $ch, category: $cat,
-                   severity: HIGH) {
-    __typename
-    ... on LedgerItemSuccess { item { id level status assignedUnit deadline reportedBy } }
-    ... on ValidationFailed { message field }
-    ... on NotPermitted { message }
-  }
-}"""
 STEP = """mutation($id: ID!, $a: LedgerAction!, $note: String, $s: Int) {
   ledgerItemTransition(id: $id, action: $a, note: $note, satisfaction: $s) {
     __typename
@@ -37,26 +34,12 @@ STEP = """mutation($id: ID!, $a: LedgerAction!, $note: String, $s: Int) {
 }"""
 
 
-async def _compound(call: GraphQLCall) -> str:
-    body = await call("{ compounds(first: 1) { nodes { id } } }")
-    return str(body["data"]["compounds"]["nodes"][0]["id"])
-
-
-async def _create(
-    call: GraphQLCall, category: str = "FIRE_SAFETY", channel: str = "COMPLAINT"
-) -> dict:
-    body = await call(CREATE, c=await _compound(call), ch=channel, cat=category)
-    return body["data"]["ledgerItemCreate"]  # type: ignore[no-any-return]
-
-
 async def test_a_complaint_goes_through_the_workflow_and_is_audited(
     gql_as: GqlAs, session: AsyncSession
 ) -> None:
     """Reported → accepted → in progress → resolved (with a note) → verified with a score."""
     community = await gql_as(COMMUNITY)
-    created = await _create(community)
-    assert created["__typename"] == "LedgerItemSuccess", created
-    item = created["item"]
+    item = await create_ledger_item(community)
     assert (item["level"], item["status"], item["assignedUnit"]) == (
         "COMMUNITY",
         "REPORTED",
@@ -88,7 +71,7 @@ async def test_escalation_just_before_and_just_after_the_deadline(
 ) -> None:
     """At the deadline an item stays; a moment after, it goes community → town → 消防大队."""
     community = await gql_as(COMMUNITY)
-    item = (await _create(community))["item"]
+    item = await create_ledger_item(community)
     row = await session.scalar(sa.select(LedgerItem).order_by(LedgerItem.id.desc()).limit(1))
     assert row is not None
     due = row.deadline
@@ -115,7 +98,7 @@ async def test_escalation_just_before_and_just_after_the_deadline(
 async def test_manual_escalation_needs_a_reason_and_routes_by_category(gql_as: GqlAs) -> None:
     """ledgerItemEscalate: a reason is required; illegal construction goes to 城管局."""
     community = await gql_as(COMMUNITY)
-    item = (await _create(community, category="ILLEGAL_CONSTRUCTION", channel="SWEEP"))["item"]
+    item = await create_ledger_item(community, category="ILLEGAL_CONSTRUCTION", channel="SWEEP")
     query = """mutation($id: ID!, $r: String!) { ledgerItemEscalate(id: $id, reason: $r) {
       __typename ... on LedgerItemSuccess { item { level assignedUnit } }
       ... on ValidationFailed { field } ... on NotPermitted { message } } }"""
@@ -147,7 +130,7 @@ async def test_jurisdiction_and_roles(gql_as: GqlAs, gql: GraphQLCall) -> None:
     other = await gql_as("town-150627101")
     count = "{ ledgerItems(first: 5) { totalCount nodes { compound { town { code } } } } }"
     before = (await other(count))["data"]["ledgerItems"]
-    await _create(community)
+    await create_ledger_item(community)
     after = (await other(count))["data"]["ledgerItems"]
     assert after["totalCount"] == before["totalCount"]
     assert {n["compound"]["town"]["code"] for n in after["nodes"]} <= {"150627101"}
@@ -157,7 +140,10 @@ async def test_jurisdiction_and_roles(gql_as: GqlAs, gql: GraphQLCall) -> None:
     zjj_view = await gql("{ ledgerItems(first: 5, filter: {status: [REPORTED]}) { totalCount } }")
     assert zjj_view["data"]["ledgerItems"]["totalCount"] >= 1
     dcs = await gql_as("dcs")
-    read_only = await dcs(CREATE, c=await _compound(dcs), ch="PROACTIVE", cat="NOISE")
+    refused = ledger_item_variables(
+        compound_id=await first_compound_id(dcs), channel="PROACTIVE", category="NOISE"
+    )
+    read_only = await dcs(LEDGER_ITEM_CREATE, **refused)
     assert read_only["data"]["ledgerItemCreate"]["__typename"] == "NotPermitted"
 
 
@@ -176,10 +162,10 @@ async def test_statistics_per_compound_count_new_items(gql_as: GqlAs, gql: Graph
         return found[0] if found else {"total": 0, "open": 0, "resolved": 0}
 
     before = await figures()
-    item = (await _create(community, channel="PROACTIVE"))["item"]
+    item = await create_ledger_item(community, channel="PROACTIVE")
     await community(STEP, id=item["id"], a="ACCEPT")
     await community(STEP, id=item["id"], a="RESOLVE", note="done")
-    await _create(community)
+    await create_ledger_item(community)
     after = await figures()
     assert after["total"] == before["total"] + 2
     assert after["resolved"] == before["resolved"] + 1
@@ -200,7 +186,7 @@ async def test_statistics_per_compound_count_new_items(gql_as: GqlAs, gql: Graph
 async def test_node_id_of_an_item_stays_in_scope(gql_as: GqlAs) -> None:
     """node(id) answers the item to its community and NOT_FOUND to another town."""
     community = await gql_as(COMMUNITY)
-    item = (await _create(community))["item"]
+    item = await create_ledger_item(community)
     query = "query($id: ID!) { node(id: $id) { ... on LedgerItem { title status } } }"
     mine = await community(query, id=item["id"])
     assert mine["data"]["node"]["status"] == "REPORTED"
@@ -211,7 +197,7 @@ async def test_node_id_of_an_item_stays_in_scope(gql_as: GqlAs) -> None:
 async def test_a_department_does_not_verify_its_own_work(gql_as: GqlAs, gql: GraphQLCall) -> None:
     """An item 住建局 reports goes to 消防大队 by its category; 消防大队 resolves it, and only
     住建局, the reporting unit, verifies it."""
-    item = (await _create(gql, channel="SWEEP"))["item"]
+    item = await create_ledger_item(gql, channel="SWEEP")
     assert (item["level"], item["assignedUnit"]) == ("DEPARTMENT", "xfdd")
     xfdd = await gql_as("xfdd")
     await xfdd(STEP, id=item["id"], a="ACCEPT")

@@ -33,7 +33,8 @@ from hub.services import identity
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_sessionmaker, database_unavailable, engine_from_settings
 from tests.conftest import DEMO_TODAY, backend_name
-from tests.integration.test_faults_postgres import COMMUNITY, CREATE, QUERY, prepared_database
+from tests.factories import LEDGER_ITEM_CREATE, ledger_item_variables
+from tests.integration.test_faults_postgres import COMMUNITY, QUERY, prepared_database
 from tests.loopback import served
 from tests.private_postgres import PrivatePostgres, private_postgres
 
@@ -164,7 +165,10 @@ async def test_a_held_sqlite_write_lock_fails_a_mutation_within_the_bound(tmp_pa
                 "/graphql", json={"query": "{ compounds(first: 1) { nodes { id } } }"}
             )
             compound = listed.json()["data"]["compounds"]["nodes"][0]["id"]
-            create = {"query": CREATE, "variables": {"c": compound}}
+            create = {
+                "query": LEDGER_ITEM_CREATE,
+                "variables": ledger_item_variables(compound_id=compound),
+            }
             lock = sqlite3.connect(database, isolation_level=None)
             try:
                 lock.execute("BEGIN EXCLUSIVE")

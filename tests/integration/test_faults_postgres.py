@@ -27,14 +27,11 @@ from hub.services import identity
 from hub.store.migrate import upgrade_to_head
 from hub.store.session import create_engine, create_sessionmaker
 from tests.conftest import COMPETENT_DEPARTMENT, DEMO_TODAY, backend_name
+from tests.factories import LEDGER_ITEM_CREATE, ledger_item_variables
 from tests.loopback import served
 from tests.private_postgres import PrivatePostgres, private_postgres
 
 QUERY = "{ enterprises(first: 3) { totalCount nodes { uscc name } } }"
-CREATE = """mutation($c: ID!) {
-  ledgerItemCreate(compoundId: $c, title: "电梯停运", channel: COMPLAINT, category: FIRE_SAFETY,
-                   severity: HIGH) { __typename }
-}"""
 COMMUNITY = "community-150627100001"
 CLIENTS = 6  # readers: the public and 住建局's API key; writers: a community's API key
 REQUEST_BOUND = 10.0  # seconds: a request still open after this counts as hanging
@@ -166,7 +163,10 @@ async def test_postgres_restart_fails_fast_with_coded_errors_and_the_hub_recover
                 )
             compound = listed.json()["data"]["compounds"]["nodes"][0]["id"]
             read = {"query": QUERY}
-            write = {"query": CREATE, "variables": {"c": compound}}
+            write = {
+                "query": LEDGER_ITEM_CREATE,
+                "variables": ledger_item_variables(compound_id=compound),
+            }
             load = Load(base_url, callers=[(None, read), (reader, read), (writer, write)])
             clients = [asyncio.create_task(load.client(n)) for n in range(CLIENTS)]
             try:
