@@ -17,24 +17,16 @@ from hub.services.committees import list_awaiting_reelection
 from hub.services.findings import evaluate_findings
 from hub.store.models import Compound, Finding, Jurisdiction, OwnersCommittee
 from tests.conftest import DEMO_TODAY
+from tests.factories import (
+    COMMITTEE_ELECTION_RECORD,
+    committee_members,
+    elect_committee,
+    election_input,
+)
 
 RULE = "committees.unqualified_without_election"
 
 GQL = Callable[..., Awaitable[dict[str, Any]]]
-
-ELECT = """
-mutation Elect($input: CommitteeElectionInput!) {
-  committeeElectionRecord(input: $input) {
-    __typename
-    ... on CommitteeElectionRecordSuccess {
-      committee { id foundedOn status awaitingReelection }
-      term { termNo startsOn endsOn members { role name phone } }
-    }
-    ... on ValidationFailed { message field }
-    ... on NotPermitted { message }
-  }
-}
-"""
 
 ASSESS = """
 mutation Assess($input: CommitteeAssessmentInput!) {
@@ -109,24 +101,6 @@ async def place(session: AsyncSession) -> Place:
     raise AssertionError("the demo data has no community with and without committees")
 
 
-def members(count: int) -> list[dict[str, Any]]:
-    roles = ["CHAIR", "VICE_CHAIR"] + ["MEMBER"] * (count - 2)
-    return [
-        {"name": f"王{'一二三四五六七八九十甲乙'[n]}", "phone": f"1380000{n:04d}", "role": role}
-        for n, role in enumerate(roles)
-    ]
-
-
-def election(compound: str, count: int = 5, ends_on: str = "2031-10-31") -> dict[str, Any]:
-    return {
-        "compoundId": compound,
-        "assemblyHeldOn": "2026-10-20",
-        "startsOn": "2026-11-01",
-        "endsOn": ends_on,
-        "members": members(count),
-    }
-
-
 @pytest.mark.parametrize(
     ("count", "accepted"), [(4, False), (5, True), (11, True), (12, False), (6, False)]
 )
@@ -135,7 +109,8 @@ async def test_election_member_counts(
 ) -> None:
     """5 and 11 members found a committee; 4, 12 and an even 6 are refused on `members`."""
     gql = await gql_as(place.unit)
-    body = await gql(ELECT, input=election(place.without_committee, count))
+    election = election_input(compound_id=place.without_committee, members=committee_members(count))
+    body = await gql(COMMITTEE_ELECTION_RECORD, input=election)
     result = body["data"]["committeeElectionRecord"]
     if accepted:
         assert result["__typename"] == "CommitteeElectionRecordSuccess"
@@ -154,7 +129,8 @@ async def test_a_term_longer_than_five_years_is_refused(
 ) -> None:
     """A term ending five years and a day after its start is refused on `endsOn`."""
     gql = await gql_as(place.unit)
-    body = await gql(ELECT, input=election(place.without_committee, ends_on="2031-11-01"))
+    election = election_input(compound_id=place.without_committee, ends_on="2031-11-01")
+    body = await gql(COMMITTEE_ELECTION_RECORD, input=election)
     result = body["data"]["committeeElectionRecord"]
     assert result["__typename"] == "ValidationFailed" and result["field"] == "endsOn"
     assert "2031-10-31" in result["message"]
@@ -165,9 +141,12 @@ async def test_elections_stay_in_the_jurisdiction(
 ) -> None:
     """Another community's compound does not exist for the caller; the banner-wide
     competent department has no write:local permission."""
-    body = await (await gql_as(place.unit))(ELECT, input=election(place.elsewhere))
+    elsewhere = election_input(compound_id=place.elsewhere)
+    body = await (await gql_as(place.unit))(COMMITTEE_ELECTION_RECORD, input=elsewhere)
     assert body["data"]["committeeElectionRecord"]["__typename"] == "ValidationFailed"
-    body = await gql(ELECT, input=election(place.with_committee))
+    body = await gql(
+        COMMITTEE_ELECTION_RECORD, input=election_input(compound_id=place.with_committee)
+    )
     assert body["data"]["committeeElectionRecord"]["__typename"] == "NotPermitted"
 
 
@@ -200,17 +179,13 @@ async def test_unqualified_assessment_awaits_reelection_until_a_new_election(
     again = await gql(ASSESS, input={"committeeId": committee, "year": 2026, "result": "QUALIFIED"})
     assert again["data"]["committeeAssessmentRecord"]["field"] == "year"
 
-    body = await gql(
-        ELECT,
-        input={
-            **election(place.with_committee),
-            "assemblyHeldOn": "2026-11-20",
-            "startsOn": "2026-11-24",
-            "endsOn": "2031-11-23",
-        },
+    result = await elect_committee(
+        gql,
+        compound_id=place.with_committee,
+        assembly_held_on="2026-11-20",
+        starts_on="2026-11-24",
+        ends_on="2031-11-23",
     )
-    result = body["data"]["committeeElectionRecord"]
-    assert result["__typename"] == "CommitteeElectionRecordSuccess", result
     assert result["term"]["termNo"] > 1
     assert result["committee"]["awaitingReelection"] is False
     waiting = await list_awaiting_reelection(session)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.graphql.relay import encode_global_id
 from hub.store.models import Compound, Jurisdiction, OwnersCommittee
+from tests.factories import committee_members, election_input
 
 GQL = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -42,17 +43,9 @@ async def _compound_without_committee(session: AsyncSession) -> tuple[str, str]:
 
 
 def _election(compound: str, phones: list[str | None]) -> dict[str, Any]:
-    roles = ["CHAIR", "VICE_CHAIR", "MEMBER", "MEMBER", "MEMBER"]
-    return {
-        "compoundId": compound,
-        "assemblyHeldOn": "2026-10-20",
-        "startsOn": "2026-11-01",
-        "endsOn": "2031-10-31",
-        "members": [
-            {"name": f"欧阳{'一二三四五'[n]}{'甲乙丙丁戊'[n]}", "phone": phone, "role": role}
-            for n, (role, phone) in enumerate(zip(roles, phones, strict=True))
-        ],
-    }
+    """Five members with a compound surname (欧阳), one phone each."""
+    members = committee_members(len(phones), surname="欧阳", phones=phones)
+    return election_input(compound_id=compound, members=members)
 
 
 async def test_an_election_with_a_phone_that_is_no_phone_is_refused_on_its_field(
