@@ -12,19 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.graphql.relay import encode_global_id
 from hub.store.models import Compound, Jurisdiction
+from tests.factories import (
+    FUND_APPLICATION_CREATE,
+    create_fund_application,
+    fund_application_input,
+)
 
 GQL = Callable[..., Awaitable[dict[str, Any]]]
-
-CREATE = """
-mutation Create($input: FundApplicationInput!) {
-  fundApplicationCreate(input: $input) {
-    __typename
-    ... on FundApplicationCreateSuccess { application { id status amount compound { code } } }
-    ... on ValidationFailed { message field }
-    ... on NotPermitted { message }
-  }
-}
-"""
 
 VOTE = """
 mutation Vote($input: FundVoteInput!) {
@@ -70,21 +64,12 @@ async def compound(session: AsyncSession) -> tuple[str, str]:
     return f"community-{row.code}", encode_global_id("Compound", row.id)
 
 
-async def apply(gql: GQL, compound: str, amount: str = "120000.00") -> str:
-    body = await gql(
-        CREATE,
-        input={
-            "compoundId": compound,
-            "purpose": "3号楼屋面防水维修",
-            "amount": amount,
-            "executor": "ENTERPRISE",
-            "appliedOn": "2026-11-01",
-        },
-    )
-    result = body["data"]["fundApplicationCreate"]
-    assert result["__typename"] == "FundApplicationCreateSuccess", result
-    assert result["application"]["status"] == "VOTING"
-    return str(result["application"]["id"])
+async def apply(gql: GQL, compound: str, **fields: Any) -> str:
+    """An application in the compound (``fields`` as ``create_fund_application`` takes them),
+    waiting for the owners' vote; its global ID."""
+    application = await create_fund_application(gql, compound_id=compound, **fields)
+    assert application["status"] == "VOTING", application
+    return str(application["id"])
 
 
 def votes(
@@ -160,7 +145,7 @@ async def test_applications_are_read_within_the_jurisdiction(
     not; the public may not read the fund; the competent department may not apply (no
     write:local)."""
     community = await gql_as(compound[0])
-    application = await apply(community, compound[1])
+    application = await apply(community, compound[1], purpose="3号楼屋面防水维修")
     for caller in (community, gql):
         body = await caller(LIST)
         assert application in [n["id"] for n in body["data"]["fundApplications"]["nodes"]]
@@ -174,10 +159,7 @@ async def test_applications_are_read_within_the_jurisdiction(
     assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
     body = await (await gql_as(None))(LIST)  # type: ignore[arg-type]
     assert body["errors"][0]["extensions"]["code"] in {"FORBIDDEN", "UNAUTHENTICATED"}
-    body = await gql(
-        CREATE,
-        input={"compoundId": compound[1], "purpose": "x", "amount": "1", "executor": "COMMITTEE"},
-    )
+    body = await gql(FUND_APPLICATION_CREATE, input=fund_application_input(compound_id=compound[1]))
     assert body["data"]["fundApplicationCreate"]["__typename"] == "NotPermitted"
 
 

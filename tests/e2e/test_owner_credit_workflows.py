@@ -13,10 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import Settings
-from hub.graphql.relay import encode_global_id
 from hub.services.parameters import pii_keyring
-from hub.services.personal_data import open_resident
 from hub.store.models import Compound, Jurisdiction, OwnerCreditRecord, Resident
+from tests.factories import add_resident, community_unit_of, first_compound, global_id
 
 GQL = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -59,26 +58,16 @@ class Person:
 
 @pytest.fixture
 async def person(session: AsyncSession, settings: Settings) -> Person:
-    """A resident with no credit record, and the unit of their community."""
-    with_records = sa.select(OwnerCreditRecord.resident_id)
-    row = (
-        await session.execute(
-            sa.select(Resident, Jurisdiction.code)
-            .join(Compound, Compound.id == Resident.compound_id)
-            .join(Jurisdiction, Jurisdiction.id == Compound.community_id)
-            .where(Resident.id.not_in(with_records))
-            .order_by(Resident.id)
-            .limit(1)
-        )
-    ).one()
-    resident, code = row
-    data = open_resident(pii_keyring(settings), resident)
-    # Only one home per person keeps the self-check's grade about this record alone.
+    """A new resident (no credit record), and the unit of their community."""
+    compound = await first_compound(session)
+    # One home and a fresh ID number: the self-check's grade is about this record alone.
+    resident = await add_resident(session, keyring=pii_keyring(settings), compound_id=compound.id)
+    await session.commit()
     return Person(
-        unit=f"community-{code}",
-        compound=encode_global_id("Compound", resident.compound_id),
-        id_number=data.id_number,
-        name=data.name,
+        unit=await community_unit_of(session, compound),
+        compound=global_id(compound),
+        id_number=resident.data.id_number,
+        name=resident.data.name,
     )
 
 

@@ -11,16 +11,17 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import ROLE_TABLE, Permission, Role
-from hub.graphql.relay import encode_global_id
 from hub.store import models as m
 from tests.conftest import GraphQLCall
 from tests.e2e.test_access import UNIT_OF_ROLE
+from tests.factories import (
+    REPAIR_PROJECT_CREATE,
+    create_repair_project,
+    global_id,
+    repair_project_input,
+)
 
 COMMUNITY, TOWN, OTHER_TOWN = "community-150627100001", "town-150627100", "town-150627101"
-CREATE = """mutation($input: RepairProjectCreateInput!) { repairProjectCreate(input: $input) {
-  __typename ... on RepairProjectCreateSuccess { project { id status awaiting
-    enterprise { uscc } } }
-  ... on ValidationFailed { message field } ... on NotPermitted { message } } }"""
 ACCEPT = """mutation($id: ID!, $party: RepairParty!, $on: Date!) {
   repairAcceptanceRecord(projectId: $id, party: $party, acceptedOn: $on) {
   __typename ... on RepairAcceptanceRecordSuccess { subsidyGranted
@@ -53,20 +54,6 @@ async def compounds_past_warranty(session: AsyncSession, *, limit: int) -> list[
     return found
 
 
-async def create(call: GraphQLCall, compound: m.Compound, yuan: float) -> dict[str, Any]:
-    body = await call(
-        CREATE,
-        input={
-            "compoundId": encode_global_id("Compound", compound.id),
-            "title": "屋面防水维修",
-            "completedOn": "2026-11-01",
-            "subsidyYuan": yuan,
-        },
-    )
-    result: dict[str, Any] = body["data"]["repairProjectCreate"]
-    return result
-
-
 async def accept_all_but_the_department(gql_as: Any, project_id: str) -> None:
     community, town = await gql_as(COMMUNITY), await gql_as(TOWN)
     for call, party in ((community, "COMMUNITY"), (community, "COMMITTEE"), (town, "TOWN")):
@@ -83,9 +70,9 @@ async def test_all_four_parties_accept_and_the_subsidy_is_granted(
     charges it to the year's budget. Wrong roles and other towns are refused."""
     (compound,) = await compounds_past_warranty(session, limit=1)
     community = await gql_as(COMMUNITY)
-    created = await create(community, compound, 80_000)
-    assert created["__typename"] == "RepairProjectCreateSuccess", created
-    project = created["project"]
+    project = await create_repair_project(
+        community, compound_id=global_id(compound), subsidy_yuan=80_000
+    )
     assert project["status"] == "AWAITING_ACCEPTANCE" and project["enterprise"]["uscc"]
     assert project["awaiting"] == ["TOWN", "COMMUNITY", "COMMITTEE", "COMPETENT_DEPARTMENT"]
 
@@ -128,9 +115,11 @@ async def test_a_subsidy_that_would_pass_the_budget_is_refused(
     community = await gql_as(COMMUNITY)
     ids = []
     for compound, yuan in ((first, 3_000_000), (second, 2_500_000), (third, 2_000_000)):
-        created = await create(community, compound, yuan)
-        ids.append(created["project"]["id"])
-        await accept_all_but_the_department(gql_as, created["project"]["id"])
+        project = await create_repair_project(
+            community, compound_id=global_id(compound), subsidy_yuan=yuan
+        )
+        ids.append(project["id"])
+        await accept_all_but_the_department(gql_as, project["id"])
     assert (await gql(BUDGET, y=2026))["data"]["budget"]["remainingYuan"] == 5_000_000
 
     granted = await gql(ACCEPT, id=ids[0], party="COMPETENT_DEPARTMENT", on="2026-11-20")
@@ -181,7 +170,11 @@ async def test_a_repair_under_warranty_is_refused(gql_as: Any, session: AsyncSes
         compound.warranty_end = date(2027, 1, 1)
         await session.flush()
         await session.commit()
-    refused = await create(await gql_as(COMMUNITY), compound, 10_000)
+    community = await gql_as(COMMUNITY)
+    body = await community(
+        REPAIR_PROJECT_CREATE, input=repair_project_input(compound_id=global_id(compound))
+    )
+    refused = body["data"]["repairProjectCreate"]
     assert refused["field"] == "compoundId" and "not past its warranty" in refused["message"]
 
 
