@@ -16,7 +16,6 @@ from hub.config import Settings
 from hub.domain import ledger as rules
 from hub.domain.access import Principal, Role
 from hub.domain.enums import (
-    ConnectionTaskKind,
     ConnectionTaskStatus,
     SelectionMethod,
     TenderMethod,
@@ -26,8 +25,15 @@ from hub.graphql.context import make_context
 from hub.graphql.schema import build_schema
 from hub.services import findings
 from hub.store import models as m
-from hub.store.models import Finding, LedgerItem
+from hub.store.models import Finding
 from tests.conftest import DEMO_TODAY, GraphQLCall
+from tests.factories import (
+    add_connection_task,
+    add_ledger_item,
+    add_service_contract,
+    add_tender_award,
+    first_compound,
+)
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]
 NOW = DEMO_TODAY
@@ -41,12 +47,6 @@ async def _open(session: AsyncSession, rule: str, subject_id: int) -> Finding | 
     )
 
 
-async def _compound(session: AsyncSession) -> m.Compound:
-    compound = await session.scalar(sa.select(m.Compound).order_by(m.Compound.id).limit(1))
-    assert compound is not None
-    return compound
-
-
 async def test_evaluation_is_idempotent(session: AsyncSession) -> None:
     """A second evaluation with nothing changed opens and closes nothing."""
     await findings.evaluate_findings(session, now=NOW)
@@ -56,25 +56,15 @@ async def test_evaluation_is_idempotent(session: AsyncSession) -> None:
 
 async def test_an_overdue_department_item_opens_and_closes_a_finding(session: AsyncSession) -> None:
     """Overdue at the department level: open; resolved: closed by the next evaluation."""
-    compound = await _compound(session)
-    item = LedgerItem(
-        title="消防设施损坏",
-        channel=rules.Channel.SWEEP,
-        category=rules.Category.FIRE_SAFETY,
-        severity=rules.Severity.URGENT,
-        compound_id=compound.id,
-        community_id=compound.community_id,
-        town_id=compound.town_id,
-        reported_by="zjj",
-        reported_level=rules.Level.DEPARTMENT,
+    compound = await first_compound(session)
+    item = await add_ledger_item(
+        session,
+        compound=compound,
         reported_at=NOW - timedelta(days=3),
-        level=rules.Level.DEPARTMENT,
         assigned_unit="xfdd",
         status=rules.Status.ACCEPTED,
         deadline=NOW,
     )
-    session.add(item)
-    await session.flush()
     await findings.evaluate_findings(session, now=NOW)  # at the deadline: not yet
     assert await _open(session, "ledger.department_overdue", item.id) is None
     await findings.evaluate_findings(session, now=NOW + timedelta(seconds=1))
@@ -88,22 +78,14 @@ async def test_an_overdue_department_item_opens_and_closes_a_finding(session: As
 
 async def test_an_overdue_connection_task_opens_a_finding(session: AsyncSession) -> None:
     """Past its due date and not done: open, with the utility responsible; done: closed."""
-    compound = await _compound(session)
+    compound = await first_compound(session)
     water = await session.scalar(
         sa.select(m.MemberUnit).where(m.MemberUnit.code == "utility-water")
     )
     assert water is not None and water.utility_kind is not None
-    task = m.ConnectionTask(
-        compound_id=compound.id,
-        utility_id=water.id,
-        utility_kind=water.utility_kind,
-        kind=ConnectionTaskKind.METER_INSTALLATION,
-        status=ConnectionTaskStatus.IN_PROGRESS,
-        households=120,
-        due_on=date(2026, 11, 25),
+    task = await add_connection_task(
+        session, compound=compound, utility=water, due_on=date(2026, 11, 25)
     )
-    session.add(task)
-    await session.flush()
     await findings.evaluate_findings(session, now=NOW)  # due today: not yet overdue
     assert await _open(session, "utility.connection_overdue", task.id) is None
     task.due_on = date(2026, 11, 24)
@@ -144,7 +126,7 @@ async def test_an_expired_committee_term_opens_a_finding(session: AsyncSession) 
 
 async def test_an_enterprise_change_without_award_opens_a_finding(session: AsyncSession) -> None:
     """A new enterprise serves a compound without a tender award: open; the award: closed."""
-    compound = await _compound(session)
+    compound = await first_compound(session)
     current = await session.scalar(
         sa.select(m.ServiceContract).where(m.ServiceContract.compound_id == compound.id).limit(1)
     )
@@ -159,23 +141,20 @@ async def test_an_enterprise_change_without_award_opens_a_finding(session: Async
             sa.select(m.Enterprise).where(m.Enterprise.id != newcomer.id).limit(1)
         )
         assert other is not None
-        session.add(
-            m.ServiceContract(
-                enterprise_id=other.id,
-                compound_id=compound.id,
-                starts_on=date(2020, 1, 1),
-                ends_on=date(2026, 10, 31),
-                selection=SelectionMethod.PRELIMINARY,
-            )
+        await add_service_contract(
+            session,
+            enterprise_id=other.id,
+            compound_id=compound.id,
+            starts_on=date(2020, 1, 1),
+            ends_on=date(2026, 10, 31),
         )
-    contract = m.ServiceContract(
+    contract = await add_service_contract(
+        session,
         enterprise_id=newcomer.id,
         compound_id=compound.id,
         starts_on=date(2026, 11, 1),
         selection=SelectionMethod.COMMITTEE_RESELECTION,
     )
-    session.add(contract)
-    await session.flush()
     await findings.evaluate_findings(session, now=NOW)
     found = await _open(session, "contract.changed_without_award", contract.id)
     assert found is not None and found.compound_id == compound.id
@@ -192,10 +171,7 @@ async def test_an_enterprise_change_without_award_opens_a_finding(session: Async
     )
     session.add(tender)
     await session.flush()
-    session.add(
-        m.TenderAward(tender_id=tender.id, enterprise_id=newcomer.id, awarded_on=date(2026, 10, 1))
-    )
-    await session.flush()
+    await add_tender_award(session, tender_id=tender.id, enterprise_id=newcomer.id)
     await findings.evaluate_findings(session, now=NOW)
     assert await _open(session, "contract.changed_without_award", contract.id) is None
 
@@ -228,7 +204,7 @@ async def test_finding_opened_is_pushed_to_subscribers_in_scope(
     """After the evaluation commits, a subscriber of the finding's town hears of it; a
     subscriber of another town does not."""
     schema = build_schema()
-    compound = await _compound(session)
+    compound = await first_compound(session)
     town = await session.get(m.Jurisdiction, compound.town_id)
     assert town is not None
     settings = Settings(database_url="sqlite+aiosqlite:///:memory:")
@@ -249,25 +225,12 @@ async def test_finding_opened_is_pushed_to_subscribers_in_scope(
         if findings.BROADCASTER.subscribers >= 2:
             break
         await asyncio.sleep(0)
-    session.add(
-        LedgerItem(
-            title="违建",
-            channel=rules.Channel.SWEEP,
-            category=rules.Category.ILLEGAL_CONSTRUCTION,
-            severity=rules.Severity.LOW,
-            compound_id=compound.id,
-            community_id=compound.community_id,
-            town_id=compound.town_id,
-            reported_by="zjj",
-            reported_level=rules.Level.DEPARTMENT,
-            reported_at=NOW - timedelta(days=30),
-            level=rules.Level.DEPARTMENT,
-            assigned_unit="cgj",
-            status=rules.Status.REPORTED,
-            deadline=NOW - timedelta(days=15),
-        )
+    await add_ledger_item(
+        session,
+        compound=compound,
+        reported_at=NOW - timedelta(days=30),
+        deadline=NOW - timedelta(days=15),
     )
-    await session.flush()
     await findings.evaluate_findings(session, now=NOW)
     assert not first_mine.done()  # nothing is published before the commit
     await session.commit()

@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ranking as rules
 from hub.domain.access import Principal, Role
-from hub.domain.enums import AssessmentKind, EnterpriseStatus, SelectionMethod
+from hub.domain.enums import AssessmentKind, EnterpriseStatus
 from hub.domain.subsidies import BudgetSettings
 from hub.graphql.relay import encode_global_id
 from hub.services import ranking as service
 from hub.store import models as m
 from hub.store.models import AuditEntry
 from tests.conftest import GraphQLCall
+from tests.factories import add_service_contract, add_tender_award
 
 SETTINGS = rules.RankingSettings()
 BUDGET = BudgetSettings()
@@ -263,32 +264,26 @@ async def test_findings_queries_see_banned_awards_and_exited_enterprises_still_s
     )
     assert len(free) == 3, "the demo data needs tenders without an award"
     tender = free[0]
-    inside = m.TenderAward(tender_id=free[0].id, enterprise_id=worst, awarded_on=date(2023, 1, 31))
-    after = m.TenderAward(tender_id=free[1].id, enterprise_id=ids[5], awarded_on=date(2023, 2, 1))
-    session.add_all([inside, after])
-    await session.flush()
+    inside = await add_tender_award(
+        session, tender_id=free[0].id, enterprise_id=worst, awarded_on=date(2023, 1, 31)
+    )
+    after = await add_tender_award(
+        session, tender_id=free[1].id, enterprise_id=ids[5], awarded_on=date(2023, 2, 1)
+    )
     banned = {row[0] for row in await service.list_banned_awards(session, today=TODAY)}
     # ids[5] is in the bottom of 2021 (banned 2022-02-01 up to 2023-02-01) and of 2020: its
     # market exit from 2022-02-01 has no end, so even the day after the ban it is a finding.
     assert inside.id in banned and after.id in banned
-    rewarded_award = m.TenderAward(
-        tender_id=free[2].id, enterprise_id=ids[0], awarded_on=date(2023, 1, 31)
+    rewarded_award = await add_tender_award(
+        session, tender_id=free[2].id, enterprise_id=ids[0], awarded_on=date(2023, 1, 31)
     )
-    session.add(rewarded_award)
-    await session.flush()
     assert rewarded_award.id not in {
         r[0] for r in await service.list_banned_awards(session, today=TODAY)
     }
 
-    contract = m.ServiceContract(
-        enterprise_id=worst,
-        compound_id=tender.compound_id,
-        starts_on=date(2021, 1, 1),
-        ends_on=None,
-        selection=SelectionMethod.PRELIMINARY,
+    contract = await add_service_contract(
+        session, enterprise_id=worst, compound_id=tender.compound_id, starts_on=date(2021, 1, 1)
     )
-    session.add(contract)
-    await session.flush()
     serving = await service.list_exited_still_serving(session, today=TODAY)
     assert contract.id in {row[0] for row in serving}
     assert not await service.list_exited_still_serving(session, today=date(2022, 2, 1))

@@ -12,6 +12,7 @@ from hub.services import findings
 from hub.store import models as m
 from hub.store.models import Finding
 from tests.e2e.test_ranking import assess, publish, ten_enterprises
+from tests.factories import add_tender_award
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
@@ -31,9 +32,9 @@ async def test_an_award_to_a_banned_enterprise_opens_a_finding_until_it_is_gone(
         .limit(1)
     )
     assert free is not None
-    award = m.TenderAward(tender_id=free.id, enterprise_id=ids[-1], awarded_on=date(2022, 6, 1))
-    session.add(award)
-    await session.flush()
+    award = await add_tender_award(
+        session, tender_id=free.id, enterprise_id=ids[-1], awarded_on=date(2022, 6, 1)
+    )
 
     await findings.evaluate_findings(session, now=NOW)
     opened = await session.scalar(

@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UnitRole, UtilityKind
+from hub.domain.enums import UnitRole, UtilityKind
 from hub.store import models as m
 from tests.conftest import DEMO_TODAY, GraphQLCall
+from tests.factories import add_connection_task
 
 QUERY = """query($t: String) {
   statistics(townCode: $t) { total { openConnectionTasks }
@@ -63,19 +64,14 @@ async def test_statistics_provenance_names_a_utility_behind_the_backlog(
     )
     assert compound is not None and utility is not None
     synced = DEMO_TODAY - timedelta(hours=2)
-    session.add(
-        m.ConnectionTask(
-            compound_id=compound.id,
-            utility_id=utility.id,
-            utility_kind=UtilityKind.GAS,
-            kind=ConnectionTaskKind.SERVICE_CONNECTION,
-            status=ConnectionTaskStatus.IN_PROGRESS,
-            households=40,
-            due_on=DEMO_TODAY.date() + timedelta(days=30),
-            source="utility:utility-gas",
-            source_id="provenance-test-1",
-            synced_at=synced,
-        )
+    await add_connection_task(
+        session,
+        compound=compound,
+        utility=utility,
+        utility_kind=UtilityKind.GAS,
+        source="utility:utility-gas",
+        source_id="provenance-test-1",
+        synced_at=synced,
     )
     await session.commit()
     town = await session.scalar(
