@@ -98,10 +98,10 @@ class NewMember:
         return f"NewMember(role={self.role})"
 
 
-async def record_election(
+async def create_term(
     session: AsyncSession,
-    keyring: Keyring,
     *,
+    keyring: Keyring,
     principal: Principal,
     compound_id: int,
     election: Election,
@@ -173,7 +173,7 @@ async def record_election(
     return term
 
 
-async def record_training(
+async def create_training(
     session: AsyncSession,
     *,
     principal: Principal,
@@ -208,7 +208,7 @@ async def record_training(
     return training
 
 
-async def record_assessment(
+async def create_assessment(
     session: AsyncSession,
     *,
     principal: Principal,

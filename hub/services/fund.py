@@ -157,7 +157,7 @@ async def record_vote(
     return application, decision
 
 
-async def record_disbursement(
+async def create_disbursement(
     session: AsyncSession,
     *,
     principal: Principal,

@@ -121,8 +121,8 @@ def entry_of(record: OwnerCreditRecord) -> OwnerCreditEntry:
 
 async def create_record(
     session: AsyncSession,
-    keyring: Keyring,
     *,
+    keyring: Keyring,
     principal: Principal,
     compound_id: int,
     id_number: str,

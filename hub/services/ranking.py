@@ -28,7 +28,7 @@ from hub.store.models import RankingEntry, RankingPublication, Sanction
 # --- assessments -------------------------------------------------------------------------------
 
 
-async def record_assessment(
+async def create_assessment(
     session: AsyncSession,
     *,
     principal: Principal,

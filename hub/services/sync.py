@@ -97,7 +97,7 @@ def known_source(names: Collection[str], source: str) -> str:
     )
 
 
-async def source_states(session: AsyncSession, names: Sequence[str]) -> list[SourceState]:
+async def list_source_states(session: AsyncSession, *, names: Sequence[str]) -> list[SourceState]:
     """State of the named sources (two queries whatever their number)."""
     streams = (
         await session.scalars(
@@ -138,14 +138,14 @@ async def list_confirmed_at(
     return [confirmed_at(times.get(source, [])) for source in sources]
 
 
-def select_runs(source: str | None) -> sa.Select[SyncRun]:
+def select_runs(*, source: str | None) -> sa.Select[SyncRun]:
     """Runs, of one source or of all."""
     stmt = sa.select(SyncRun)
     return stmt.where(SyncRun.source == source) if source else stmt
 
 
 def select_quarantine(
-    source: str | None, *, include_resolved: bool = False
+    *, source: str | None, include_resolved: bool = False
 ) -> sa.Select[QuarantinedRecord]:
     """Quarantined records, of one source or of all."""
     stmt = sa.select(QuarantinedRecord)
@@ -156,9 +156,7 @@ def select_quarantine(
     return stmt
 
 
-def select_reconciliation(
-    status: ReconciliationStatus | None,
-) -> sa.Select[ReconciliationItem]:
+def select_reconciliation(*, status: ReconciliationStatus | None) -> sa.Select[ReconciliationItem]:
     """Reconciliation items, optionally in one state."""
     stmt = sa.select(ReconciliationItem)
     return stmt.where(ReconciliationItem.status == status) if status else stmt

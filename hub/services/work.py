@@ -108,16 +108,18 @@ async def change(
     subject_id: Callable[[T], object],
     detail: dict[str, Any] | None = None,
     detail_of: Callable[[T], dict[str, Any]] | None = None,
+    permission_message: str | None = None,
 ) -> T | Refusal:
     """Run ``work`` as one audited change (see the module); its result, or the refusal.
 
     ``detail`` goes into the audit entry whatever the outcome; ``detail_of`` adds what only the
     result can tell (whether a subsidy was granted …) to the entry of a change that succeeded.
+    ``permission_message`` is what a refusal for want of ``permission`` says, where the
+    permission's name alone does not explain who may make the change.
     """
     if not actor.principal.may(permission):
-        refusal = Refusal(
-            outcome=Outcome.NOT_PERMITTED, message=f"{action} needs the {permission} permission"
-        )
+        message = permission_message or f"{action} needs the {permission} permission"
+        refusal = Refusal(outcome=Outcome.NOT_PERMITTED, message=message)
         return await refuse(
             sessionmaker, actor, action, refusal, subject_type=subject_type, detail=detail
         )

@@ -44,18 +44,20 @@ from hub.services.compounds import ORDERINGS as COMPOUND_ORDERINGS
 from hub.services.paging import Ordering
 from hub.services.validation import column_length
 from hub.store import models as m
-from hub.store.access_models import AuditEntry
 from hub.store.base import Base
-from hub.store.committee_models import (
+from hub.store.models import (
+    AuditEntry,
     CommitteeAssessment,
     CommitteeTraining,
     FundApplication,
     FundDisbursement,
+    LedgerEvent,
+    LedgerItem,
     OwnerCreditObjection,
+    OwnerCreditRecord,
+    RepairAcceptance,
+    RepairProject,
 )
-from hub.store.ledger_models import LedgerEvent, LedgerItem
-from hub.store.models import OwnerCreditRecord
-from hub.store.ranking_models import RepairAcceptance, RepairProject
 from tests.conftest import DEMO_TODAY, GraphQLCall
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]

@@ -10,8 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import ledger as rules
 from hub.services import ledger
-from hub.store.access_models import AuditEntry
-from hub.store.ledger_models import LedgerItem
+from hub.store.models import AuditEntry, LedgerItem
 from tests.conftest import DEMO_TODAY, GraphQLCall
 from tests.factories import (
     LEDGER_ITEM_CREATE,

@@ -58,7 +58,7 @@ async def assess(session: AsyncSession, enterprise_id: int, year: int, points: f
             rules.ItemInput(code, round(maximum * share, 2))
             for code, (_, maximum) in rules.SEMI_ANNUAL_FORM.items()
         ]
-        await service.record_assessment(
+        await service.create_assessment(
             session,
             principal=BANNER,
             kind=AssessmentKind.SEMI_ANNUAL,

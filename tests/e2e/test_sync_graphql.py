@@ -7,10 +7,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from connectors.sandbox.records import StoredRecord
 from connectors.sandbox_kit import Faults
 from hub.domain.enums import SyncRunStatus
+from hub.graphql.relay import decode_global_id
+from hub.store.models import AuditEntry
 from tests.conftest import ScratchDatabases
 from tests.sync_world import SyncWorld, make_world
 
@@ -106,6 +109,32 @@ async def test_sync_trigger_starts_a_run_and_refuses_a_second_and_unknown_source
     ]
 
 
+async def test_sync_mutations_leave_one_audit_entry_per_call(world: SyncWorld, api: Any) -> None:
+    """Each trigger and each resolution is audited with its outcome: ok, busy and invalid (an
+    unknown source is not written into the entry) for `syncTrigger`; invalid and ok, naming the
+    item, for `reconciliationResolve`."""
+    trigger = "mutation T($s: String!) { syncTrigger(source: $s) { __typename } }"
+    for source in (WATER, WATER, "nowhere"):
+        await api(trigger, s=source)
+    await world.manager.wait()
+    resolve = """mutation R($id: ID!) { reconciliationResolve(id: $id, createCompound: true) {
+      __typename } }"""
+    await api(resolve, id="not an id")
+    async with world.sessionmaker() as session:
+        entries = (await session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))).all()
+    seen = [
+        (e.action, e.outcome, e.operation, e.subject_type, e.subject_id, e.detail, e.actor_unit)
+        for e in entries
+    ]
+    assert seen == [
+        ("syncTrigger", "ok", "T", None, None, {"source": WATER, "full": False}, "zjj"),
+        ("syncTrigger", "busy", "T", None, None, {"source": WATER, "full": False}, "zjj"),
+        ("syncTrigger", "invalid", "T", None, None, {"source": None, "full": False}, "zjj"),
+        ("reconciliationResolve", "invalid", "R", "ReconciliationItem", None, None, "zjj"),
+    ]
+    assert all(e.request_id for e in entries)
+
+
 async def test_unknown_compound_waits_in_reconciliation_until_resolved(
     world: SyncWorld, api: Any
 ) -> None:
@@ -141,6 +170,15 @@ async def test_unknown_compound_waits_in_reconciliation_until_resolved(
     )
     result = resolved["reconciliationResolve"]
     assert result["__typename"] == "ReconciliationResolveSuccess", result
+    async with world.sessionmaker() as session:
+        entry = await session.scalar(sa.select(AuditEntry).order_by(AuditEntry.id.desc()))
+    assert entry is not None
+    assert (entry.action, entry.outcome, entry.subject_type, entry.subject_id) == (
+        "reconciliationResolve",
+        "ok",
+        "ReconciliationItem",
+        str(decode_global_id(item["id"])[1]),
+    )
     assert result["item"]["status"] == "CREATED" and result["compound"]["name"] == "星光新苑"
     assert [t["provenance"]["sourceId"] for t in result["compound"]["connectionTasks"]] == [
         record.id

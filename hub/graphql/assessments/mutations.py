@@ -12,14 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain import ranking as rules
 from hub.domain.access import Permission
 from hub.domain.enums import AssessmentKind as Kind
-from hub.errors import BadUserInput, NotFound
+from hub.graphql.acting import change
 from hub.graphql.assessments.types import AssessmentType
-from hub.graphql.audit import log as audit
 from hub.graphql.context import Info
 from hub.graphql.enums import AssessmentKind
 from hub.graphql.nodes import database_id
 from hub.graphql.payloads import NotPermitted, ValidationFailed
-from hub.graphql.workflow import refuse
 from hub.services import ranking as service
 from hub.store import models as m
 
@@ -76,22 +74,18 @@ class AssessmentMutation:
             AssessmentRecordInput, strawberry.argument(description="The assessment and its form.")
         ],
     ) -> AssessmentRecordResult:
-        action, context = "assessmentRecord", info.context
+        context = info.context
         viewer = context.viewer
         kind = Kind(input.kind)
-        allowed = viewer.may(Permission.WRITE_ENTERPRISES) or (
-            kind is Kind.DAILY_INSPECTION and viewer.may(Permission.WRITE_LOCAL)
-        )
-        if not allowed:
-            message = (
-                f"assessmentRecord of a {kind.value} needs the {Permission.WRITE_ENTERPRISES} "
-                f"permission (a daily inspection: or {Permission.WRITE_LOCAL} in scope)"
-            )
-            return await refuse(info, action, NotPermitted(message=message))
+        # Any assessment with write:enterprises; a daily inspection also with write:local (a
+        # town or community, for a compound in its jurisdiction).
+        permission = Permission.WRITE_ENTERPRISES
+        if kind is Kind.DAILY_INSPECTION and not viewer.may(permission):
+            permission = Permission.WRITE_LOCAL
         today = context.today
 
         async def work(session: AsyncSession) -> m.Assessment:
-            assessment = await service.record_assessment(
+            return await service.create_assessment(
                 session,
                 principal=viewer,
                 kind=kind,
@@ -106,12 +100,19 @@ class AssessmentMutation:
                 items=[rules.ItemInput(i.item_code, i.points, i.note) for i in input.items],
                 today=today,
             )
-            subject = {"subject_type": "Assessment", "subject_id": str(assessment.id)}
-            audit.write(session, info, audit.event(info, action, "ok", **subject))
-            return assessment
 
-        try:
-            assessment = await context.db.transaction(work)
-        except (BadUserInput, NotFound) as exc:
-            return await refuse(info, action, ValidationFailed.of(exc))
-        return AssessmentRecordSuccess(assessment=AssessmentType.from_model(assessment))
+        return await change(
+            info,
+            action="assessmentRecord",
+            permission=permission,
+            subject_type="Assessment",
+            work=work,
+            subject_id=lambda assessment: assessment.id,
+            success=lambda assessment: AssessmentRecordSuccess(
+                assessment=AssessmentType.from_model(assessment)
+            ),
+            permission_message=(
+                f"assessmentRecord of a {kind.value} needs the {Permission.WRITE_ENTERPRISES} "
+                f"permission (a daily inspection: or {Permission.WRITE_LOCAL} in scope)"
+            ),
+        )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
 from hub.domain.committees import CommitteeAssessmentResult, Election
+from hub.graphql.acting import change
 from hub.graphql.committees.inputs import (
     CommitteeAssessmentInput,
     CommitteeElectionInput,
@@ -25,7 +26,6 @@ from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
-from hub.graphql.workflow import perform
 from hub.services import committees, parameters
 from hub.store import models as m
 
@@ -95,9 +95,9 @@ class CommitteeMutation:
 
         async def work(session: AsyncSession) -> tuple[m.OwnersCommittee, m.CommitteeTerm]:
             compound_id = expect_global_id(input.compound_id, CompoundType, field="compoundId")
-            term = await committees.record_election(
+            term = await committees.create_term(
                 session,
-                keyring,
+                keyring=keyring,
                 principal=info.context.viewer,
                 compound_id=compound_id,
                 election=election,
@@ -107,20 +107,18 @@ class CommitteeMutation:
             assert committee is not None
             return committee, term
 
-        result = await perform(
+        return await change(
             info,
             action="committeeElectionRecord",
             permission=Permission.WRITE_LOCAL,
             subject_type="OwnersCommittee",
             work=work,
             subject_id=lambda pair: pair[0].id,
+            success=lambda pair: CommitteeElectionRecordSuccess(
+                committee=OwnersCommitteeType.from_model(pair[0]),
+                term=CommitteeTermType.from_model(pair[1]),
+            ),
         )
-        if isinstance(result, tuple):
-            return CommitteeElectionRecordSuccess(
-                committee=OwnersCommitteeType.from_model(result[0]),
-                term=CommitteeTermType.from_model(result[1]),
-            )
-        return result
 
     @strawberry.mutation(
         name="committeeTrainingRecord",
@@ -132,7 +130,7 @@ class CommitteeMutation:
         input: Annotated[CommitteeTrainingInput, strawberry.argument(description="The training.")],
     ) -> CommitteeTrainingRecordResult:
         async def work(session: AsyncSession) -> m.CommitteeTraining:
-            return await committees.record_training(
+            return await committees.create_training(
                 session,
                 principal=info.context.viewer,
                 committee_id=expect_global_id(
@@ -145,17 +143,17 @@ class CommitteeMutation:
                 today=info.context.today,
             )
 
-        result = await perform(
+        return await change(
             info,
             action="committeeTrainingRecord",
             permission=Permission.WRITE_LOCAL,
             subject_type="CommitteeTraining",
             work=work,
             subject_id=lambda row: row.id,
+            success=lambda row: CommitteeTrainingRecordSuccess(
+                training=CommitteeTrainingType.from_model(row)
+            ),
         )
-        if isinstance(result, m.CommitteeTraining):
-            return CommitteeTrainingRecordSuccess(training=CommitteeTrainingType.from_model(result))
-        return result
 
     @strawberry.mutation(
         name="committeeAssessmentRecord",
@@ -171,7 +169,7 @@ class CommitteeMutation:
         ],
     ) -> CommitteeAssessmentRecordResult:
         async def work(session: AsyncSession) -> m.CommitteeAssessment:
-            return await committees.record_assessment(
+            return await committees.create_assessment(
                 session,
                 principal=info.context.viewer,
                 committee_id=expect_global_id(
@@ -186,17 +184,15 @@ class CommitteeMutation:
                 today=info.context.today,
             )
 
-        result = await perform(
+        return await change(
             info,
             action="committeeAssessmentRecord",
             permission=Permission.ASSESS_COMMITTEES,
             subject_type="OwnersCommittee",
             work=work,
             subject_id=lambda row: row.committee_id,
+            success=lambda row: CommitteeAssessmentRecordSuccess(
+                assessment=CommitteeAssessmentType.from_model(row),
+                reelection_required=row.result is CommitteeAssessmentResult.UNQUALIFIED,
+            ),
         )
-        if isinstance(result, m.CommitteeAssessment):
-            return CommitteeAssessmentRecordSuccess(
-                assessment=CommitteeAssessmentType.from_model(result),
-                reelection_required=result.result is CommitteeAssessmentResult.UNQUALIFIED,
-            )
-        return result

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import fund as domain
 from hub.domain.access import Permission
+from hub.graphql.acting import change
 from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.fund.inputs import FundApplicationInput, FundDisbursementInput, FundVoteInput
@@ -23,7 +24,6 @@ from hub.graphql.fund.types import (
 )
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
-from hub.graphql.workflow import perform
 from hub.services import fund
 from hub.store import models as m
 
@@ -97,17 +97,17 @@ class FundMutation:
                 today=info.context.today,
             )
 
-        result = await perform(
+        return await change(
             info,
             action="fundApplicationCreate",
             permission=Permission.WRITE_LOCAL,
             subject_type="FundApplication",
             work=work,
             subject_id=lambda row: row.id,
+            success=lambda row: FundApplicationCreateSuccess(
+                application=FundApplicationType.from_model(row)
+            ),
         )
-        if isinstance(result, m.FundApplication):
-            return FundApplicationCreateSuccess(application=FundApplicationType.from_model(result))
-        return result
 
     @strawberry.mutation(
         name="fundVoteRecord",
@@ -143,23 +143,24 @@ class FundMutation:
                 today=info.context.today,
             )
 
-        result = await perform(
-            info,
-            action="fundVoteRecord",
-            permission=Permission.WRITE_LOCAL,
-            subject_type="FundApplication",
-            work=work,
-            subject_id=lambda pair: pair[0].id,
-        )
-        if isinstance(result, tuple):
-            application, decision = result
+        def success(pair: tuple[m.FundApplication, domain.VoteDecision]) -> FundVoteRecordSuccess:
+            application, decision = pair
             return FundVoteRecordSuccess(
                 application=FundApplicationType.from_model(application),
                 approved=decision.approved,
                 unmet_conditions=decision.failed,
                 rule=str(rule),
             )
-        return result
+
+        return await change(
+            info,
+            action="fundVoteRecord",
+            permission=Permission.WRITE_LOCAL,
+            subject_type="FundApplication",
+            work=work,
+            subject_id=lambda pair: pair[0].id,
+            success=success,
+        )
 
     @strawberry.mutation(
         name="fundDisbursementRecord",
@@ -174,7 +175,7 @@ class FundMutation:
         async def work(
             session: AsyncSession,
         ) -> tuple[m.FundApplication, m.FundDisbursement]:
-            return await fund.record_disbursement(
+            return await fund.create_disbursement(
                 session,
                 principal=info.context.viewer,
                 application_id=_application_id(input.application_id),
@@ -184,18 +185,15 @@ class FundMutation:
                 today=info.context.today,
             )
 
-        result = await perform(
+        return await change(
             info,
             action="fundDisbursementRecord",
             permission=Permission.WRITE_LOCAL,
             subject_type="FundApplication",
             work=work,
             subject_id=lambda pair: pair[0].id,
+            success=lambda pair: FundDisbursementRecordSuccess(
+                application=FundApplicationType.from_model(pair[0]),
+                disbursement=FundDisbursementType.from_model(pair[1]),
+            ),
         )
-        if isinstance(result, tuple):
-            application, disbursement = result
-            return FundDisbursementRecordSuccess(
-                application=FundApplicationType.from_model(application),
-                disbursement=FundDisbursementType.from_model(disbursement),
-            )
-        return result

@@ -14,6 +14,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
+from hub.graphql.acting import change
 from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.ledger.types import (
@@ -27,7 +28,6 @@ from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import (
     expect_global_id,
 )
-from hub.graphql.workflow import perform
 from hub.services import ledger
 from hub.store.models import LedgerItem
 
@@ -46,19 +46,17 @@ LedgerItemResult = Annotated[
 async def _run(
     info: Info, action: str, work: Any, *, detail: dict[str, Any] | None = None
 ) -> LedgerItemResult:
-    """A ledger mutation in the workflows' frame (``hub.graphql.workflow.perform``)."""
-    result = await perform(
+    """A ledger mutation as one change (``hub.graphql.acting.change``)."""
+    return await change(
         info,
         action=action,
         permission=Permission.WORK_LEDGER,
         subject_type="LedgerItem",
         work=work,
         subject_id=lambda item: item.id,
+        success=lambda item: LedgerItemSuccess(item=LedgerItemType.from_model(item)),
         detail=detail,
     )
-    if isinstance(result, NotPermitted | ValidationFailed):
-        return result
-    return LedgerItemSuccess(item=LedgerItemType.from_model(result))
 
 
 def _item_id(id: strawberry.ID) -> int:

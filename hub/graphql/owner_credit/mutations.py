@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import enums as e
 from hub.domain.access import Permission
+from hub.graphql.acting import change
 from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
 from hub.graphql.owner_credit.inputs import (
@@ -25,7 +26,6 @@ from hub.graphql.owner_credit.types import (
 )
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.relay import expect_global_id
-from hub.graphql.workflow import perform
 from hub.services import owner_credit, parameters
 from hub.store import models as m
 
@@ -53,20 +53,21 @@ _Changed = tuple[m.OwnerCreditRecord, m.OwnerCreditObjection | None]
 async def _change(
     info: Info, action: str, work: Callable[[AsyncSession], Awaitable[_Changed]]
 ) -> OwnerCreditChangeResult:
-    result = await perform(
+    def success(pair: _Changed) -> OwnerCreditRecordChanged:
+        record, objection = pair
+        return OwnerCreditRecordChanged(
+            record=OwnerCreditEntryType.of(record, today=info.context.today),
+            objection=OwnerCreditObjectionType.from_model(objection) if objection else None,
+        )
+
+    return await change(
         info,
         action=action,
         permission=Permission.WRITE_LOCAL,
         subject_type="OwnerCreditRecord",
         work=work,
         subject_id=lambda pair: pair[0].id,
-    )
-    if not isinstance(result, tuple):
-        return result
-    record, objection = result
-    return OwnerCreditRecordChanged(
-        record=OwnerCreditEntryType.of(record, today=info.context.today),
-        objection=OwnerCreditObjectionType.from_model(objection) if objection else None,
+        success=success,
     )
 
 
@@ -92,7 +93,7 @@ class OwnerCreditMutation:
         async def work(session: AsyncSession) -> _Changed:
             record = await owner_credit.create_record(
                 session,
-                keyring,
+                keyring=keyring,
                 principal=info.context.viewer,
                 compound_id=expect_global_id(input.compound_id, CompoundType, field="compoundId"),
                 id_number=input.id_number,

@@ -9,12 +9,10 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Permission
-from hub.errors import BadUserInput, NotFound
-from hub.graphql.audit import log as audit
+from hub.graphql.acting import change
 from hub.graphql.context import Info
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.ranking.types import RankingType, published_ranking
-from hub.graphql.workflow import refuse
 from hub.services import parameters
 from hub.services import ranking as service
 
@@ -42,10 +40,7 @@ class RankingMutation:
         info: Info,
         year: Annotated[int, strawberry.argument(description="The assessment year.")],
     ) -> RankingPublishResult:
-        action, context = "rankingPublish", info.context
-        if not context.viewer.may(Permission.WRITE_ENTERPRISES):
-            message = f"rankingPublish needs the {Permission.WRITE_ENTERPRISES} permission"
-            return await refuse(info, action, NotPermitted(message=message), detail={"year": year})
+        context = info.context
         today = context.today
 
         async def work(session: AsyncSession) -> RankingType:
@@ -57,14 +52,17 @@ class RankingMutation:
                 settings=parameters.ranking_settings(context.settings),
                 budget=parameters.budget_settings(context.settings),
             )
-            subject = {"subject_type": "Ranking", "subject_id": str(publication.year)}
-            audit.write(session, info, audit.event(info, action, "ok", **subject))
-            ranking = await published_ranking(session, year, today)
+            ranking = await published_ranking(session, publication.year, today)
             assert ranking is not None
             return ranking
 
-        try:
-            ranking = await context.db.transaction(work)
-        except (BadUserInput, NotFound) as exc:
-            return await refuse(info, action, ValidationFailed.of(exc), detail={"year": year})
-        return RankingPublishSuccess(ranking=ranking)
+        return await change(
+            info,
+            action="rankingPublish",
+            permission=Permission.WRITE_ENTERPRISES,
+            subject_type="Ranking",
+            work=work,
+            subject_id=lambda ranking: ranking.year,
+            success=lambda ranking: RankingPublishSuccess(ranking=ranking),
+            detail={"year": year},
+        )

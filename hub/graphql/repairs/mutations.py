@@ -11,13 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain import subsidies as rules
 from hub.domain.access import Permission
-from hub.errors import BadUserInput, NotFound, PartyNotPermitted
-from hub.graphql.audit import log as audit
+from hub.graphql.acting import change
 from hub.graphql.context import Info
 from hub.graphql.nodes import database_id
 from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.graphql.repairs.types import RepairParty, RepairProjectType
-from hub.graphql.workflow import refuse
 from hub.services import parameters
 from hub.services import repairs as service
 from hub.store.models import RepairProject
@@ -75,14 +73,11 @@ class RepairMutation:
             RepairProjectCreateInput, strawberry.argument(description="The completed repair.")
         ],
     ) -> RepairProjectCreateResult:
-        action, context = "repairProjectCreate", info.context
-        if not context.viewer.may(Permission.WRITE_LOCAL):
-            message = f"repairProjectCreate needs the {Permission.WRITE_LOCAL} permission"
-            return await refuse(info, action, NotPermitted(message=message))
+        context = info.context
         today = context.today
 
         async def work(session: AsyncSession) -> RepairProject:
-            project = await service.create_project(
+            return await service.create_project(
                 session,
                 principal=context.viewer,
                 compound_id=database_id(input.compound_id, "Compound", "compoundId"),
@@ -96,15 +91,18 @@ class RepairMutation:
                 subsidy_yuan=input.subsidy_yuan,
                 today=today,
             )
-            subject = {"subject_type": "RepairProject", "subject_id": str(project.id)}
-            audit.write(session, info, audit.event(info, action, "ok", **subject))
-            return project
 
-        try:
-            project = await context.db.transaction(work)
-        except (BadUserInput, NotFound) as exc:
-            return await refuse(info, action, ValidationFailed.of(exc))
-        return RepairProjectCreateSuccess(project=RepairProjectType.from_model(project))
+        return await change(
+            info,
+            action="repairProjectCreate",
+            permission=Permission.WRITE_LOCAL,
+            subject_type="RepairProject",
+            work=work,
+            subject_id=lambda project: project.id,
+            success=lambda project: RepairProjectCreateSuccess(
+                project=RepairProjectType.from_model(project)
+            ),
+        )
 
     @strawberry.mutation(
         name="repairAcceptanceRecord",
@@ -120,14 +118,12 @@ class RepairMutation:
         accepted_on: Annotated[date, strawberry.argument(description="Day of the acceptance.")],
         note: Annotated[str | None, strawberry.argument(description="Remark.")] = None,
     ) -> RepairAcceptanceRecordResult:
-        action, context = "repairAcceptanceRecord", info.context
-        if not context.viewer.may(Permission.ACCEPT_REPAIRS):
-            message = f"repairAcceptanceRecord needs the {Permission.ACCEPT_REPAIRS} permission"
-            return await refuse(info, action, NotPermitted(message=message))
+        # A party not the viewer's to accept for: NotPermitted (the service's PartyNotPermitted).
+        context = info.context
         today, chosen = context.today, rules.RepairParty(party)
 
         async def work(session: AsyncSession) -> RepairProject:
-            project = await service.accept(
+            return await service.accept(
                 session,
                 principal=context.viewer,
                 project_id=database_id(project_id, "RepairProject", "projectId"),
@@ -137,18 +133,20 @@ class RepairMutation:
                 today=today,
                 budget=parameters.budget_settings(context.settings),
             )
-            subject = {"subject_type": "RepairProject", "subject_id": str(project.id)}
-            detail = {"party": chosen.value, "granted": project.granted_on is not None}
-            audit.write(session, info, audit.event(info, action, "ok", detail=detail, **subject))
-            return project
 
-        try:
-            project = await context.db.transaction(work)
-        except PartyNotPermitted as exc:
-            return await refuse(info, action, NotPermitted(message=exc.message))
-        except (BadUserInput, NotFound) as exc:
-            return await refuse(info, action, ValidationFailed.of(exc))
-        return RepairAcceptanceRecordSuccess(
-            project=RepairProjectType.from_model(project),
-            subsidy_granted=project.status is rules.RepairStatus.SUBSIDY_GRANTED,
+        return await change(
+            info,
+            action="repairAcceptanceRecord",
+            permission=Permission.ACCEPT_REPAIRS,
+            subject_type="RepairProject",
+            work=work,
+            subject_id=lambda project: project.id,
+            success=lambda project: RepairAcceptanceRecordSuccess(
+                project=RepairProjectType.from_model(project),
+                subsidy_granted=project.status is rules.RepairStatus.SUBSIDY_GRANTED,
+            ),
+            detail_of=lambda project: {
+                "party": chosen.value,
+                "granted": project.granted_on is not None,
+            },
         )

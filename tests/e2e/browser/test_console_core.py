@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from hub.domain import ledger as rules
 from hub.services import findings
 from hub.store import models as m
-from hub.store.models import LedgerItem
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
 from tests.e2e.browser.conftest import LiveHub, api, click, text_of, visible, wait
+from tests.factories import add_ledger_item
 
 COMMUNITY = "community-150627100001"
 ENTERPRISE = "91150627128386539F"  # 鄂尔多斯市辰恒物业服务有限公司 in the demo data
@@ -167,24 +167,15 @@ async def _open_overdue_department_item(database_url: str) -> int:
         async with AsyncSession(engine) as session, session.begin():
             compound = await session.scalar(sa.select(m.Compound).order_by(m.Compound.id))
             assert compound is not None
-            item = LedgerItem(
+            item = await add_ledger_item(
+                session,
+                compound=compound,
                 title="消防通道堵塞（浏览器测试）",
-                channel=rules.Channel.SWEEP,
-                category=rules.Category.FIRE_SAFETY,
-                severity=rules.Severity.URGENT,
-                compound_id=compound.id,
-                community_id=compound.community_id,
-                town_id=compound.town_id,
-                reported_by="zjj",
-                reported_level=rules.Level.DEPARTMENT,
                 reported_at=DEMO_TODAY - timedelta(days=3),
-                level=rules.Level.DEPARTMENT,
                 assigned_unit="xfdd",
                 status=rules.Status.ACCEPTED,
                 deadline=DEMO_TODAY - timedelta(hours=1),
             )
-            session.add(item)
-            await session.flush()
             await findings.evaluate_findings(session, now=DEMO_TODAY)
             return item.id
     finally:

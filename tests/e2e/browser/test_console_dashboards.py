@@ -17,11 +17,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.enums import ConnectionTaskKind, ConnectionTaskStatus, UtilityKind
+from hub.domain.enums import UtilityKind
 from hub.store import models as m
 from hub.store.session import create_engine
 from tests.conftest import DEMO_TODAY
 from tests.e2e.browser.conftest import LiveHub, api, click, text_of, visible, wait
+from tests.factories import add_connection_task
 
 SignIn = Callable[[str], Any]
 Shot = Callable[[str], Path]
@@ -207,17 +208,14 @@ async def _utility_backlog(database_url: str, town_code: str) -> None:
             assert compound is not None and utility is not None
             synced = DEMO_TODAY - timedelta(hours=1)
             common = {"compound_id": compound.id, "utility_id": utility.id, "synced_at": synced}
-            session.add(
-                m.ConnectionTask(
-                    utility_kind=UtilityKind.GAS,
-                    kind=ConnectionTaskKind.SERVICE_CONNECTION,
-                    status=ConnectionTaskStatus.IN_PROGRESS,
-                    households=120,
-                    due_on=DEMO_TODAY.date() - timedelta(days=10),
-                    source="utility:utility-gas",
-                    source_id="console-test-task",
-                    **common,
-                )
+            await add_connection_task(
+                session,
+                compound=compound,
+                utility=utility,
+                due_on=DEMO_TODAY.date() - timedelta(days=10),
+                source="utility:utility-gas",
+                source_id="console-test-task",
+                synced_at=synced,
             )
             session.add(
                 m.Outage(
