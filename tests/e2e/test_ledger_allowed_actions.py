@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from tests.conftest import GraphQLCall
-from tests.e2e.test_ledger import COMMUNITY, STEP, TOWN, _create
+from tests.e2e.test_ledger import COMMUNITY, STEP, TOWN
+from tests.factories import create_ledger_item
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]
 
@@ -27,7 +28,7 @@ async def test_each_step_offered_is_accepted_and_the_next_steps_follow_the_statu
     """The reporting community is offered ACCEPT on a new item, then START and RESOLVE, then
     VERIFY and REOPEN; each offered step goes through."""
     community = await gql_as(COMMUNITY)
-    item_id = (await _create(community, channel="PROACTIVE"))["item"]["id"]
+    item_id = (await create_ledger_item(community, channel="PROACTIVE"))["id"]
     assert await _allowed(community, item_id) == {
         "status": "REPORTED",
         "allowedActions": ["ACCEPT"],
@@ -50,7 +51,7 @@ async def test_a_unit_at_another_level_or_a_reader_is_offered_nothing(
     """The town does not work a community's item, nor does the inspection office (which reads
     the ledger but works none of it); the competent department may, coordinating (R2)."""
     community = await gql_as(COMMUNITY)
-    item_id = (await _create(community, channel="PROACTIVE"))["item"]["id"]
+    item_id = (await create_ledger_item(community, channel="PROACTIVE"))["id"]
     town = await _allowed(await gql_as(TOWN), item_id)
     assert (town["allowedActions"], town["canEscalate"]) == ([], False)
     refused = await (await gql_as(TOWN))(STEP, id=item_id, a="ACCEPT")
