@@ -4,7 +4,7 @@ escalate``) and the scheduler's periodic job (``escalate_overdue``).
 
 The rules themselves (deadlines, transitions, routing) are in ``hub.domain.ledger``; this module
 adds the store, the caller's jurisdiction and the history. Functions that write only flush: the
-caller owns the transaction (a mutation's ``db.transaction``, the CLI's).
+caller owns the transaction (the unit of work of ``hub.services.work``, the CLI's).
 """
 
 from __future__ import annotations
