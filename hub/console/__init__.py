@@ -1,4 +1,4 @@
-"""The staff web console at /console (issue #6): static pages over the hub's own GraphQL API.
+"""The staff web console at /console: static pages over the hub's own GraphQL API.
 
 ``hub.console.routes.console_routes`` gives the routes that ``hub.app.create_app`` mounts.
 """

@@ -147,7 +147,7 @@ def _members(
         )
 
 
-# The workflows of issue #5 (§4, §6, §7), loaded after the data set -----------------------------
+# The workflows (training, assessments, fund votes), loaded after the data set ----------------
 
 TRAINING_TOPICS = (
     "《民法典》物权编与业主共有权",

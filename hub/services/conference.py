@@ -1,4 +1,4 @@
-"""The joint-conference report (联席会议报告, issue #5 §8): one year's figures per town.
+"""The joint-conference report (联席会议报告, R1): one year's figures per town.
 
 It assembles what the other services already compute — coverage and formation
 (``hub.services.statistics``), the ledger figures (``hub.services.ledger``), the findings opened

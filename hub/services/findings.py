@@ -7,7 +7,7 @@ the caller's transaction commits, the opened findings are published to ``BROADCA
 GraphQL subscription ``findingOpened`` listens to. Callers: ``hub findings evaluate`` (CLI; for
 cron or the scheduler) and tests.
 
-Adding a rule (other parts of issue #5 — sanctions, committee assessments): in your own services
+Adding a rule (as the sanctions and the committee assessments do): in your own services
 module, write an async query ``async def _hits(session, now) -> list[Hit]`` and call, at import::
 
     from hub.services.findings import Rule, register_rule
@@ -272,7 +272,7 @@ def _copy(finding: Finding) -> Finding:
 
 
 async def periodic_checks(session: AsyncSession, *, now: datetime) -> Evaluation:
-    """The scheduler's periodic job (R3, §3 of issue #5): escalate the overdue ledger items, then
+    """The scheduler's periodic job (R3): escalate the overdue ledger items, then
     evaluate the findings — in the caller's transaction, so a failed round changes nothing.
 
     ``hub.app``'s lifespan can run it beside the sync schedule; until then ``hub ledger

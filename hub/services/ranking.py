@@ -370,7 +370,7 @@ async def publication_sanctions(session: AsyncSession, *, publication_id: int) -
     )
 
 
-# --- findings rules (issue #5 §3) -----------------------------------------------------------
+# --- findings rules (R8) ------------------------------------------------------------------
 # Queries of the two findings rules that rest on sanctions; each row is (subject id, compound id,
 # detail). They are registered with the findings registry in ``hub.services.ranking_findings``.
 

@@ -1,4 +1,4 @@
-"""The findings rules that rest on sanctions (issue #5 §3, R8), registered with
+"""The findings rules that rest on sanctions (R8), registered with
 ``hub.services.findings`` when that module imports this one (its ``RULE_MODULES``).
 
 Kept apart from ``hub.services.ranking`` so that the ranking does not depend on the findings

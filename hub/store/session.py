@@ -56,7 +56,7 @@ def create_engine(
     """
     parsed = make_url(url)
     # hide_parameters: bound values (ID numbers, names, the key prefix) stay out of the text of
-    # SQLAlchemy's errors, which end up in tracebacks in the log (issue #12, 2).
+    # SQLAlchemy's errors, which end up in tracebacks in the log.
     kwargs: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
