@@ -35,7 +35,7 @@ run: install
 	@$(BIN)/hub demo-data --if-empty --local-only
 	@$(BIN)/hub serve --with-sandboxes
 
-## make test: lint, then the whole suite on SQLite and (when reachable) on PostgreSQL.
+## make test: lint and mypy --strict, then the suite on SQLite and (when reachable) PostgreSQL.
 test: install spec-audit
 	@scripts/run-tests
 
@@ -46,6 +46,7 @@ test-browser: install
 lint: install
 	@$(BIN)/ruff check hub connectors tests bench
 	@$(BIN)/ruff format --check hub connectors tests bench
+	@$(BIN)/mypy
 
 ## make schema: regenerate schema.graphql from the code.
 schema: install

@@ -25,7 +25,7 @@ from hub.domain.access import Principal, Role
 from hub.domain.calendar import check_year
 from hub.domain.ranking import SanctionKind
 from hub.domain.subsidies import BudgetSettings, BudgetStatus
-from hub.services import ledger, ranking, repairs, statistics
+from hub.services import ledger_statistics, ranking, repairs, statistics
 from hub.store.models import Compound, Finding, Jurisdiction, RepairProject
 
 BANNER_PRINCIPAL = Principal(role=Role.COMPETENT_DEPARTMENT)
@@ -147,7 +147,7 @@ async def report(
     start, end = _year_bounds(year, zone)
     per_ledger = {
         g.code: g.figures
-        for g in await ledger.statistics(
+        for g in await ledger_statistics.list_group_figures(
             session, group_by="TOWN", principal=principal, now=now, reported=(start, end)
         )
     }

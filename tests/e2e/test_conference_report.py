@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.config import Settings
 from hub.domain.access import ROLE_TABLE, Permission, Principal, Role
-from hub.services import ledger, ranking, repairs, statistics
+from hub.services import ledger_statistics, ranking, repairs, statistics
 from hub.services.conference import COLUMNS
 from hub.services.parameters import budget_settings
 from hub.store.models import Finding, Jurisdiction
@@ -66,7 +66,7 @@ async def test_report_agrees_with_the_services(
     zone = ZoneInfo(settings.timezone)
     start, end = datetime(YEAR, 1, 1, tzinfo=zone), datetime(YEAR + 1, 1, 1, tzinfo=zone)
     banner = Principal(role=Role.COMPETENT_DEPARTMENT)
-    per_town = await ledger.statistics(
+    per_town = await ledger_statistics.list_group_figures(
         session, group_by="TOWN", principal=banner, now=DEMO_TODAY, reported=(start, end)
     )
     assert per_town, "the demo data has ledger items"

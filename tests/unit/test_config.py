@@ -20,7 +20,7 @@ from hub.services.parameters import (
     pii_keyring,
     ranking_settings,
 )
-from tests.unit.test_layers import imported
+from tests.architecture import imported
 
 CONFIG = Path(__file__).resolve().parents[2] / "hub" / "config"
 

@@ -1,5 +1,6 @@
-"""The layers DESIGN.md draws, checked on the source: connectors know nothing of the hub, and
-the domain imports only itself and the hub's errors.
+"""The house DESIGN.md draws, checked on the source: connectors know nothing of the hub, the
+domain imports only itself and the hub's errors, every part imports only the parts below it, no
+import cycle, no file that is two concepts (``tests.architecture`` holds the checker).
 
 Every module is parsed with ``ast``: top-level and function-local imports count (they dodge a
 cycle at run time but keep the dependency), and so do ``importlib.import_module("…")`` and
@@ -10,53 +11,9 @@ the type checker only).
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _is_type_checking(node: ast.If) -> bool:
-    test = node.test
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-    )
-
-
-def _dynamic_import(node: ast.Call) -> str | None:
-    """The literal module name of ``importlib.import_module("…")`` or ``__import__("…")``."""
-    func = node.func
-    named = (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
-        isinstance(func, ast.Name) and func.id in ("import_module", "__import__")
-    )
-    if named and node.args and isinstance(node.args[0], ast.Constant):
-        value = node.args[0].value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def imported(tree: ast.AST, module: str) -> Iterator[str]:
-    """Every module name ``tree`` (the module ``module``) imports, relative imports resolved."""
-    yield from _imported(ast.iter_child_nodes(tree), module)
-
-
-def _imported(nodes: Iterator[ast.AST], module: str) -> Iterator[str]:
-    for node in nodes:
-        if isinstance(node, ast.If) and _is_type_checking(node):
-            yield from _imported(iter(node.orelse), module)
-            continue
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                package = module.split(".")[: -node.level]
-                base = ".".join([*package, base] if base else package)
-            yield base
-            yield from (f"{base}.{alias.name}" for alias in node.names)
-        elif isinstance(node, ast.Call) and (name := _dynamic_import(node)) is not None:
-            yield name
-        yield from _imported(ast.iter_child_nodes(node), module)
+from tests import architecture
+from tests.architecture import ROOT, imported
 
 
 def imports_of(package: str) -> dict[str, set[str]]:
@@ -122,3 +79,28 @@ def test_domain_imports_only_the_domain_and_the_errors() -> None:
         for module, names in imports_of("hub.domain").items()
     }
     assert {module: names for module, names in wrong.items() if names} == {}
+
+
+def test_no_import_cycle_between_modules() -> None:
+    """No two modules of ``hub/`` and ``connectors/`` import each other, directly or round a
+    circle (function-local imports count)."""
+    assert architecture.cycles(architecture.import_graph()) == []
+
+
+def test_the_cycle_finder_finds_a_circle() -> None:
+    """A circle of three and a self-standing pair are told apart (the check can fail)."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert architecture.cycles(graph) == [["a", "b", "c"]]
+
+
+def test_every_part_imports_only_the_parts_below_it() -> None:
+    """Each import crosses from a part to one it may use (``architecture.LAYERS``), and every
+    part of ``hub/`` has a place in that table."""
+    found = [p for p in architecture.problems() if p.startswith(("layer:", "part without"))]
+    assert found == []
+
+
+def test_no_file_is_two_concepts() -> None:
+    """No module outside the migrations is longer than ``architecture.MAX_LINES`` lines."""
+    found = [p for p in architecture.problems() if p.startswith("size:")]
+    assert found == []

@@ -28,7 +28,7 @@ from hub.graphql.relay import (
     expect_global_id,
     paginate,
 )
-from hub.services import ledger
+from hub.services import ledger, ledger_statistics
 
 
 @strawberry.enum(
@@ -119,7 +119,7 @@ class LedgerQuery:
     ) -> list[LedgerGroupFiguresType]:
         require(info, Permission.READ_LEDGER, what="ledgerStatistics")
         groups = await info.context.db.run(
-            lambda s: ledger.statistics(
+            lambda s: ledger_statistics.list_group_figures(
                 s, group_by=group_by.value, principal=info.context.viewer, now=info.context.now
             )
         )

@@ -16,7 +16,7 @@ from hub.graphql.permissions import require
 from hub.graphql.relay import (
     Node,
 )
-from hub.services import ledger
+from hub.services import ledger, ledger_statistics
 from hub.store.models import LedgerEvent, LedgerItem
 
 LedgerChannel: TypeAlias = rules.Channel
@@ -217,7 +217,7 @@ async def enterprise_ledger_figures(info: Info, enterprise_id: int) -> LedgerFig
     """The ledger figures of one enterprise (for ``Enterprise.ledgerStatistics``)."""
     require(info, Permission.READ_LEDGER, what="Enterprise.ledgerStatistics")
     groups = await info.context.db.run(
-        lambda s: ledger.statistics(
+        lambda s: ledger_statistics.list_group_figures(
             s,
             group_by="ENTERPRISE",
             principal=info.context.viewer,

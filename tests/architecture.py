@@ -1,9 +1,10 @@
 """The house as DESIGN.md draws it, checked on the source: no import cycle, no part importing
 above itself, no oversized file. Prints what is wrong; exit 1 when anything is.
 
-    .venv/bin/python scripts/check_architecture.py
+    .venv/bin/python -m tests.architecture
 
-Issue #13 turns this into a test of the suite once the house passes it.
+The suite runs the same checks (``tests/unit/test_layers.py``), so ``make test`` fails on a new
+cycle, a wrong-way import or an oversized file.
 
 Imports are read with ``ast`` from every module of ``hub/`` and ``connectors/``, function-local
 ones included (they dodge a cycle at run time but keep it in the design); imports under
@@ -14,11 +15,54 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.unit.test_layers import imported as walk_imports  # noqa: E402  (the suite's walker)
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
+
+
+def _dynamic_import(node: ast.Call) -> str | None:
+    """The literal module name of ``importlib.import_module("…")`` or ``__import__("…")``."""
+    func = node.func
+    named = (isinstance(func, ast.Attribute) and func.attr == "import_module") or (
+        isinstance(func, ast.Name) and func.id in ("import_module", "__import__")
+    )
+    if named and node.args and isinstance(node.args[0], ast.Constant):
+        value = node.args[0].value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def imported(tree: ast.AST, module: str) -> Iterator[str]:
+    """Every module name ``tree`` (the module ``module``) imports, relative imports resolved."""
+    yield from _imported(ast.iter_child_nodes(tree), module)
+
+
+def _imported(nodes: Iterator[ast.AST], module: str) -> Iterator[str]:
+    for node in nodes:
+        if isinstance(node, ast.If) and _is_type_checking(node):
+            yield from _imported(iter(node.orelse), module)
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                package = module.split(".")[: -node.level]
+                base = ".".join([*package, base] if base else package)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Call) and (name := _dynamic_import(node)) is not None:
+            yield name
+        yield from _imported(ast.iter_child_nodes(node), module)
+
 
 PACKAGES = ("hub", "connectors")
 MAX_LINES = 450
@@ -71,11 +115,11 @@ def import_graph() -> dict[str, set[str]]:
         targets = set()
         # A package's relative imports start from the package itself (see `imported`).
         relative_to = f"{name}.__init__" if path.name == "__init__.py" else name
-        for imported in walk_imports(tree, relative_to):
-            while imported and imported not in known:
-                imported = imported.rpartition(".")[0]
-            if imported and imported != name and not name.startswith(f"{imported}."):
-                targets.add(imported)
+        for target in imported(tree, relative_to):
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != name and not name.startswith(f"{target}."):
+                targets.add(target)
         graph[name] = targets
     return graph
 
