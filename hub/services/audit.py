@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import Principal
 from hub.domain.redaction import clean_text
+from hub.services.paging import Ordering, SortKey
 from hub.store.base import utcnow
 from hub.store.models import AuditEntry
 
@@ -111,6 +112,12 @@ class AuditFilter:
     until: datetime | None = None
     unit_code: str | None = None
     action: str | None = None
+
+
+NEWEST_FIRST = Ordering(
+    "AUDIT_NEWEST", (SortKey(AuditEntry.occurred_at, True), SortKey(AuditEntry.id, True))
+)
+"""The order of ``auditLog``: the latest entry first."""
 
 
 def select_entries(where: AuditFilter) -> sa.Select[AuditEntry]:

@@ -35,7 +35,7 @@ from hub.services.findings import Rule, register_rule
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
-from hub.services.scope import get_in_scope_or_raise
+from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
 from hub.store.models import (
     CommitteeAssessment,
@@ -67,20 +67,22 @@ class CommitteeFilter:
 
 
 async def select_committees(
-    session: AsyncSession, *, where: CommitteeFilter
+    session: AsyncSession, *, where: CommitteeFilter, principal: Principal
 ) -> sa.Select[OwnersCommittee]:
-    """The SELECT of the committees matching the filter (joined to their compound)."""
+    """The SELECT of the committees matching the filter (joined to their compound), within the
+    principal's jurisdiction."""
     conditions: list[ColumnElement[bool]] = []
     conditions += await compound_place(
         session, town_code=where.town_code, community_code=where.community_code
     )
     if where.status is not None:
         conditions.append(OwnersCommittee.status == where.status)
-    return (
+    stmt = (
         sa.select(OwnersCommittee)
         .join(Compound, Compound.id == OwnersCommittee.compound_id)
         .where(*conditions)
     )
+    return narrow(stmt, OwnersCommittee, principal)
 
 
 # Writing: elections, trainings and the annual assessment (R9) --------------------------------

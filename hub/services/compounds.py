@@ -10,10 +10,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from hub.domain.access import Principal
 from hub.domain.enums import CommitteeStatus
 from hub.errors import NotFound
 from hub.services.jurisdictions import compound_place
 from hub.services.paging import Ordering, SortKey
+from hub.services.scope import narrow
 from hub.store.models import Compound, OwnersCommittee, ServiceContract
 
 ORDERINGS = {
@@ -67,9 +69,9 @@ class CompoundFilter:
 
 
 async def select_compounds(
-    session: AsyncSession, *, where: CompoundFilter, on: date
+    session: AsyncSession, *, where: CompoundFilter, on: date, principal: Principal
 ) -> sa.Select[Compound]:
-    """The SELECT of the compounds matching the filter."""
+    """The SELECT of the compounds matching the filter, within the principal's jurisdiction."""
     conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
     conditions += await compound_place(
         session, town_code=where.town_code, community_code=where.community_code
@@ -82,7 +84,7 @@ async def select_compounds(
         conditions.append(clause if where.has_enterprise else ~clause)
     if where.name_contains:
         conditions.append(Compound.name.contains(where.name_contains.strip(), autoescape=True))
-    return sa.select(Compound).where(*conditions)
+    return narrow(sa.select(Compound).where(*conditions), Compound, principal)
 
 
 async def get_by_code_or_raise(session: AsyncSession, *, code: str) -> Compound:

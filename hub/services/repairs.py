@@ -20,7 +20,8 @@ from hub.domain.subsidies import (
     missing_parties,
 )
 from hub.errors import BadUserInput, NotFound, PartyNotPermitted
-from hub.services.scope import get_in_scope_or_raise
+from hub.services.paging import Ordering, SortKey
+from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
 from hub.store import models as m
 from hub.store.models import RankingPublication, RepairAcceptance, RepairProject, Sanction
@@ -32,6 +33,18 @@ PARTY_ROLES: dict[RepairParty, Role] = {
     RepairParty.COMMITTEE: Role.COMMUNITY,
     RepairParty.COMPETENT_DEPARTMENT: Role.COMPETENT_DEPARTMENT,
 }
+
+
+NEWEST_FIRST = Ordering(
+    "REPAIRS_NEWEST",
+    (SortKey(RepairProject.completed_on, True), SortKey(RepairProject.id, True)),
+)
+"""The order of ``repairProjects``: the last completed first."""
+
+
+def select_projects(*, principal: Principal) -> sa.Select[RepairProject]:
+    """The SELECT of the repair projects within the principal's jurisdiction."""
+    return narrow(sa.select(RepairProject), RepairProject, principal)
 
 
 async def create_project(

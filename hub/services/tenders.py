@@ -9,10 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from hub.domain.access import Principal
 from hub.domain.enums import SelectionMethod, TenderStatus
 from hub.domain.identifiers import validate_uscc
 from hub.services.jurisdictions import get_jurisdiction_id_or_raise
 from hub.services.paging import Ordering, SortKey
+from hub.services.scope import narrow
 from hub.store.models import Compound, Enterprise, Tender, TenderBid
 
 ORDERINGS = {
@@ -35,8 +37,10 @@ class TenderFilter:
     year: int | None = None
 
 
-async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Select[Tender]:
-    """The SELECT of the tenders matching the filter."""
+async def select_tenders(
+    session: AsyncSession, *, where: TenderFilter, principal: Principal
+) -> sa.Select[Tender]:
+    """The SELECT of the tenders matching the filter, within the principal's jurisdiction."""
     conditions: list[ColumnElement[bool]] = [Tender.deleted_at.is_(None)]
     if where.status is not None:
         conditions.append(Tender.status == where.status)
@@ -60,4 +64,4 @@ async def select_tenders(session: AsyncSession, *, where: TenderFilter) -> sa.Se
         conditions.append(
             Tender.announced_on.between(date(where.year, 1, 1), date(where.year, 12, 31))
         )
-    return sa.select(Tender).where(*conditions)
+    return narrow(sa.select(Tender).where(*conditions), Tender, principal)

@@ -37,9 +37,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.domain.text import MAX_SEARCH_LENGTH, MAX_TEXT_LENGTH, NAME_LENGTH
 from hub.graphql import relay
-from hub.graphql.audit.queries import NEWEST_FIRST as AUDIT_NEWEST
 from hub.graphql.relay import INT64_MAX, encode_cursor, encode_global_id, sort_value_kind
 from hub.graphql.schema import build_schema
+from hub.services.audit import NEWEST_FIRST as AUDIT_NEWEST
 from hub.services.compounds import ORDERINGS as COMPOUND_ORDERINGS
 from hub.services.paging import Ordering
 from hub.services.validation import column_length

@@ -14,12 +14,6 @@ from hub.graphql.context import Info
 from hub.graphql.permissions import require
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, paginate
 from hub.services import audit
-from hub.services.paging import Ordering, SortKey
-from hub.store.models import AuditEntry
-
-NEWEST_FIRST = Ordering(
-    "AUDIT_NEWEST", (SortKey(AuditEntry.occurred_at, True), SortKey(AuditEntry.id, True))
-)
 
 
 @strawberry.input(description="Conditions on audit entries; all given conditions must hold.")
@@ -62,7 +56,7 @@ class AuditQuery:
         return await paginate(
             info.context.db,
             audit.select_entries(where),
-            ordering=NEWEST_FIRST,
+            ordering=audit.NEWEST_FIRST,
             first=first,
             after=after,
             to_node=AuditEntryType.from_model,

@@ -22,8 +22,6 @@ from hub.graphql.relay import (
 )
 from hub.services import committees
 from hub.services.committees import CommitteeFilter
-from hub.services.scope import narrow
-from hub.store import models as m
 
 
 @strawberry.input(description="Conditions on owners' committees; all given conditions must hold.")
@@ -64,8 +62,10 @@ class CommitteeQuery:
     ) -> Connection[OwnersCommitteeType]:
         require(info, Permission.READ_COMMITTEES, what="committees")
         where = filter.to_filter() if filter else committees.CommitteeFilter()
-        stmt = await info.context.db.run(lambda s: committees.select_committees(s, where=where))
-        stmt = narrow(stmt, m.OwnersCommittee, info.context.viewer)
+        viewer = info.context.viewer
+        stmt = await info.context.db.run(
+            lambda s: committees.select_committees(s, where=where, principal=viewer)
+        )
         return await paginate(
             info.context.db,
             stmt,

@@ -23,8 +23,6 @@ from hub.graphql.relay import (
 )
 from hub.services import compounds
 from hub.services.compounds import CompoundFilter
-from hub.services.scope import narrow
-from hub.store import models as m
 
 
 @strawberry.input(description="Conditions on compounds; all given conditions must hold.")
@@ -76,11 +74,10 @@ class CompoundQuery:
     ) -> Connection[CompoundType]:
         require(info, Permission.READ_COMPOUNDS, what="compounds")
         where = filter.to_filter() if filter else CompoundFilter()
-        today = info.context.today
+        today, viewer = info.context.today, info.context.viewer
         stmt = await info.context.db.run(
-            lambda s: compounds.select_compounds(s, where=where, on=today)
+            lambda s: compounds.select_compounds(s, where=where, on=today, principal=viewer)
         )
-        stmt = narrow(stmt, m.Compound, info.context.viewer)
         return await paginate(
             info.context.db,
             stmt,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 import strawberry
 
 from hub.domain.access import Permission
@@ -15,14 +14,6 @@ from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, pagin
 from hub.graphql.repairs.types import BudgetType, RepairProjectType
 from hub.services import parameters
 from hub.services import repairs as service
-from hub.services.paging import Ordering, SortKey
-from hub.services.scope import narrow
-from hub.store.models import RepairProject
-
-NEWEST_FIRST = Ordering(
-    "REPAIRS_NEWEST",
-    (SortKey(RepairProject.completed_on, True), SortKey(RepairProject.id, True)),
-)
 
 
 @strawberry.type
@@ -38,11 +29,11 @@ class RepairQuery:
         after: Annotated[str | None, AFTER] = None,
     ) -> Connection[RepairProjectType]:
         require(info, Permission.READ_COMPOUNDS, what="repairProjects")
-        stmt = narrow(sa.select(RepairProject), RepairProject, info.context.viewer)
+        stmt = service.select_projects(principal=info.context.viewer)
         return await paginate(
             info.context.db,
             stmt,
-            ordering=NEWEST_FIRST,
+            ordering=service.NEWEST_FIRST,
             first=first,
             after=after,
             to_node=RepairProjectType.from_model,

@@ -15,9 +15,7 @@ from hub.graphql.prefetch import prefetch_nodes
 from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, paginate
 from hub.graphql.tenders.types import TenderType
 from hub.services import tenders
-from hub.services.scope import narrow
 from hub.services.tenders import TenderFilter
-from hub.store import models as m
 
 
 @strawberry.input(description="Conditions on tenders; all given conditions must hold.")
@@ -69,8 +67,10 @@ class TenderQuery:
     ) -> Connection[TenderType]:
         require(info, Permission.READ_TENDERS, what="tenders")
         where = filter.to_filter() if filter else tenders.TenderFilter()
-        stmt = await info.context.db.run(lambda s: tenders.select_tenders(s, where=where))
-        stmt = narrow(stmt, m.Tender, info.context.viewer)
+        viewer = info.context.viewer
+        stmt = await info.context.db.run(
+            lambda s: tenders.select_tenders(s, where=where, principal=viewer)
+        )
         return await paginate(
             info.context.db,
             stmt,
