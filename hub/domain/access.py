@@ -51,6 +51,7 @@ class Permission(enum.StrEnum):
     READ_FINDINGS = "read:findings"  # compliance findings (督办事项)
     READ_RANKINGS = "read:rankings"  # published annual rankings and their sanctions (R8)
     ACCEPT_REPAIRS = "accept:repairs"  # accept a post-warranty repair for one's own party (R4)
+    WRITE_MASTER_DATA = "write:master-data"  # places, residents, member units (see MASTER_DATA)
 
 
 class Scope(enum.StrEnum):
@@ -98,20 +99,32 @@ ROLE_TABLE: dict[Role, Grant] = {
             _PUBLIC_READS
             | _DIRECTORY
             | _LEDGER
-            | {_P.READ_SYNC, _P.WRITE_ENTERPRISES, _P.OPERATE_SYNC, _P.ACCEPT_REPAIRS},
+            | {
+                _P.READ_SYNC,
+                _P.WRITE_ENTERPRISES,
+                _P.OPERATE_SYNC,
+                _P.ACCEPT_REPAIRS,
+                _P.WRITE_MASTER_DATA,
+            },
             Scope.BANNER,
-            "住建局: reads everything; writes enterprises' local data, assessments and rankings; "
-            "operates the sync. Personal data masked.",
+            "住建局: reads everything; writes enterprises' local data, assessments and rankings, "
+            "and every kind of master data; operates the sync. Personal data masked.",
         ),
         Grant(
             Role.TOWN,
             _PUBLIC_READS
             | _DIRECTORY
             | _LEDGER
-            | {_P.PII, _P.WRITE_LOCAL, _P.ACCEPT_REPAIRS, _P.READ_OWNER_CREDIT},
+            | {
+                _P.PII,
+                _P.WRITE_LOCAL,
+                _P.ACCEPT_REPAIRS,
+                _P.READ_OWNER_CREDIT,
+                _P.WRITE_MASTER_DATA,
+            },
             Scope.TOWN,
             "Town government or 水岸新城推进办: reads and writes within its town, personal data "
-            "included (audited).",
+            "included (audited); manages its communities and what lies in them.",
         ),
         Grant(
             Role.COMMUNITY,
@@ -124,10 +137,12 @@ ROLE_TABLE: dict[Role, Grant] = {
                 _P.ASSESS_COMMITTEES,
                 _P.READ_OWNER_CREDIT,
                 _P.ACCEPT_REPAIRS,
+                _P.WRITE_MASTER_DATA,
             },
             Scope.COMMUNITY,
             "Community: reads and writes within its community, personal data included "
-            "(audited); assesses committees.",
+            "(audited); assesses committees; manages its compounds, residents and committee "
+            "members.",
         ),
         Grant(
             Role.DEPARTMENT,
@@ -166,6 +181,34 @@ ROLE_TABLE: dict[Role, Grant] = {
     )
 }
 """Every role's grant. Change access here, nowhere else."""
+
+
+class MasterKind(enum.StrEnum):
+    """A kind of master data (基础数据) that member units create, update and retire."""
+
+    MEMBER_UNIT = "member-unit"
+    COMMUNITY = "community"
+    COMPOUND = "compound"
+    RESIDENT = "resident"
+    COMMITTEE_MEMBER = "committee-member"
+
+
+MASTER_DATA: dict[MasterKind, frozenset[Role]] = {
+    MasterKind.MEMBER_UNIT: frozenset({Role.COMPETENT_DEPARTMENT}),
+    MasterKind.COMMUNITY: frozenset({Role.COMPETENT_DEPARTMENT, Role.TOWN}),
+    MasterKind.COMPOUND: frozenset({Role.COMPETENT_DEPARTMENT, Role.TOWN, Role.COMMUNITY}),
+    MasterKind.RESIDENT: frozenset({Role.COMPETENT_DEPARTMENT, Role.TOWN, Role.COMMUNITY}),
+    MasterKind.COMMITTEE_MEMBER: frozenset({Role.COMPETENT_DEPARTMENT, Role.TOWN, Role.COMMUNITY}),
+}
+"""Who manages each kind of master data (with ``Permission.WRITE_MASTER_DATA``), always within
+the role's scope: 住建局 everything, a town its communities and what lies in them, a community
+its compounds, residents and committee members. The member units themselves only 住建局."""
+
+
+def may_manage(role: Role, kind: MasterKind) -> bool:
+    """Whether the role may create, update and retire master data of this kind (its scope
+    still decides which records)."""
+    return ROLE_TABLE[role].may(Permission.WRITE_MASTER_DATA) and role in MASTER_DATA[kind]
 
 
 def grant_of(role: Role) -> Grant:
