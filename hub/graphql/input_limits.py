@@ -226,6 +226,6 @@ class InputLimits(SchemaExtension):
 
         async def write(session: AsyncSession) -> None:
             for event in events:
-                audit.record(session, context.viewer, event, at=context.now)
+                audit.record(session, principal=context.viewer, event=event, at=context.now)
 
         await context.db.transaction(write)

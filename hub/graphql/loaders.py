@@ -195,17 +195,21 @@ class Loaders:
 
         def by_id(model: type[Base]) -> BatchLoader[int, Any]:
             where = scoped(model)
-            return loader(lambda s, ids: records.by_ids(s, model, ids, where=where()))
+            return loader(lambda s, ids: records.by_ids(s, model=model, ids=ids, where=where()))
 
         def children(column: Any, *order_by: Any) -> BatchLoader[int, list[Any]]:
             where = scoped(column.class_)
             return loader(
-                lambda s, ids: records.children(s, column, ids, order_by=order_by, where=where())
+                lambda s, ids: records.children(
+                    s, column=column, parent_ids=ids, order_by=order_by, where=where()
+                )
             )
 
         def unique(column: Any) -> BatchLoader[Any, Any]:
             where = scoped(column.class_)
-            return loader(lambda s, keys: records.by_unique(s, column, keys, where=where()))
+            return loader(
+                lambda s, keys: records.by_unique(s, column=column, keys=keys, where=where())
+            )
 
         async def current_contracts(
             session: AsyncSession, ids: Sequence[int]

@@ -53,17 +53,19 @@ class Authenticator:
         if credential.startswith(f"{identity.KEY_PREFIX}_"):
             return await self._api_key(credential, now=now)
         async with self._sessionmaker() as session:
-            return await identity.authenticate_token(session, credential, self._token_settings())
+            return await identity.authenticate_token(
+                session, token=credential, settings=self._token_settings()
+            )
 
     async def _api_key(self, key: str, *, now: datetime) -> Principal:
         async with self._sessionmaker() as session:
             principal, touch = await identity.authenticate_key(
-                session, key, now=now, allow_demo=not self._settings.is_production
+                session, key=key, now=now, allow_demo=not self._settings.is_production
             )
         if touch:
             # Last-used time, at most once a minute per key, in a short transaction of its own.
             async with for_writing(self._sessionmaker)() as session, session.begin():
-                await identity.touch_client(session, key, now=now)
+                await identity.touch_client(session, key=key, now=now)
         return principal
 
     def _token_settings(self) -> identity.TokenSettings:

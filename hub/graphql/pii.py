@@ -64,8 +64,8 @@ class AuditBatch:
             for (subject_type, subject_id, operation), fields in pending.items():
                 audit.record(
                     session,
-                    context.viewer,
-                    audit.AuditEvent(
+                    principal=context.viewer,
+                    event=audit.AuditEvent(
                         action=audit.PII_READ,
                         subject_type=subject_type,
                         subject_id=subject_id,

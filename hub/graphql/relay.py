@@ -287,7 +287,9 @@ async def paginate(
     # An empty cursor is not a cursor (the first page is asked for without one).
     position = decode_cursor(after, ordering) if after is not None else None
     page: Page[Any] = await db.run(
-        lambda session: fetch_page(session, stmt, ordering=ordering, first=first, after=position)
+        lambda session: fetch_page(
+            session, stmt=stmt, ordering=ordering, first=first, after=position
+        )
     )
     if prefetch is not None:
         await prefetch(page.rows)
@@ -297,7 +299,7 @@ async def paginate(
     ]
 
     async def count() -> int:
-        return await db.run(lambda session: count_rows(session, stmt))
+        return await db.run(lambda session: count_rows(session, stmt=stmt))
 
     return Connection(
         edges=edges,

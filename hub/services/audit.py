@@ -82,7 +82,7 @@ def clean_detail(value: Any, *, depth: int = 0) -> Any:
 
 
 def record(
-    session: AsyncSession, principal: Principal, event: AuditEvent, *, at: datetime | None = None
+    session: AsyncSession, *, principal: Principal, event: AuditEvent, at: datetime | None = None
 ) -> AuditEntry:
     """Add the entry to the session (written with the session's transaction); every text is
     bounded and cleaned first (see the module)."""

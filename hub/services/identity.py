@@ -137,7 +137,7 @@ async def get_principal(
 
 
 async def authenticate_key(
-    session: AsyncSession, key: str, *, now: datetime, allow_demo: bool = True
+    session: AsyncSession, *, key: str, now: datetime, allow_demo: bool = True
 ) -> tuple[Principal, bool]:
     """The principal of an API key, and whether its last-used time is due to be written
     (``touch_client``); or ``Unauthenticated``, whose message never repeats the key.
@@ -168,7 +168,7 @@ async def authenticate_key(
     return principal, touch
 
 
-async def touch_client(session: AsyncSession, key: str, *, now: datetime) -> None:
+async def touch_client(session: AsyncSession, *, key: str, now: datetime) -> None:
     """Record that the key was used now."""
     await session.execute(
         sa.update(ApiClient).where(ApiClient.key_prefix == prefix_of(key)).values(last_used_at=now)
@@ -187,7 +187,7 @@ class TokenSettings:
 
 
 async def authenticate_token(
-    session: AsyncSession, token: str, settings: TokenSettings
+    session: AsyncSession, *, token: str, settings: TokenSettings
 ) -> Principal:
     """The principal of a staff token, or ``Unauthenticated`` naming what was wrong."""
     if settings.jwks is None:

@@ -61,7 +61,7 @@ class OwnerCreditCheck:
 
 
 async def check(
-    session: AsyncSession, keyring: Keyring, *, id_number: str, name: str, on: date
+    session: AsyncSession, *, keyring: Keyring, id_number: str, name: str, on: date
 ) -> OwnerCreditCheck:
     """The credit of the person with this ID number and exactly this name, as of ``on``.
 

@@ -77,8 +77,8 @@ class Page(Generic[T]):
 
 async def fetch_page(
     session: AsyncSession,
-    stmt: sa.Select[tuple[T]],
     *,
+    stmt: sa.Select[tuple[T]],
     ordering: Ordering,
     first: int,
     after: Position | None,
@@ -98,7 +98,7 @@ async def fetch_page(
     )
 
 
-async def count_rows(session: AsyncSession, stmt: sa.Select[Any]) -> int:
+async def count_rows(session: AsyncSession, *, stmt: sa.Select[Any]) -> int:
     """How many rows the statement selects (its ordering and limits ignored)."""
     counted = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
     return int((await session.execute(counted)).scalar_one())

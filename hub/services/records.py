@@ -33,9 +33,9 @@ M = TypeVar("M", bound=Base)
 
 async def by_ids(
     session: AsyncSession,
+    *,
     model: type[M],
     ids: Sequence[int],
-    *,
     where: ColumnElement[bool] | None = None,
 ) -> list[M | None]:
     """The records with these ids (and ``where``), None where there is none."""
@@ -46,9 +46,9 @@ async def by_ids(
 
 async def by_unique(
     session: AsyncSession,
+    *,
     column: InstrumentedAttribute[Any],
     keys: Sequence[Any],
-    *,
     where: ColumnElement[bool] | None = None,
 ) -> list[Any]:
     """The live record whose unique column equals each key, None where there is none."""
@@ -67,9 +67,9 @@ def live(model: type[Base]) -> ColumnElement[bool]:
 
 async def children(
     session: AsyncSession,
+    *,
     column: InstrumentedAttribute[Any],
     parent_ids: Sequence[int],
-    *,
     order_by: Sequence[Any] = (),
     where: ColumnElement[bool] | None = None,
 ) -> list[list[Any]]:

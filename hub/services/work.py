@@ -136,7 +136,7 @@ async def change(
             subject_id=str(subject_id(result)),
             detail=entry_detail,
         )
-        record(session, actor.principal, event, at=actor.at)
+        record(session, principal=actor.principal, event=event, at=actor.at)
         return result
 
     try:
@@ -172,4 +172,4 @@ async def write_entry(
     """Write one audit entry in a transaction of its own (a refusal, or an act outside the store
     such as starting a sync)."""
     async with for_writing(sessionmaker)() as session, session.begin():
-        record(session, actor.principal, event, at=actor.at)
+        record(session, principal=actor.principal, event=event, at=actor.at)

@@ -99,6 +99,8 @@ class OwnerCreditCheckQuery:
         keyring = parameters.pii_keyring(info.context.settings)
         today = info.context.today
         result = await info.context.db.run(
-            lambda s: owner_credit.check(s, keyring, id_number=id_number, name=name, on=today)
+            lambda s: owner_credit.check(
+                s, keyring=keyring, id_number=id_number, name=name, on=today
+            )
         )
         return OwnerCreditType.of(result)
