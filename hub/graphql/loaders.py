@@ -195,12 +195,14 @@ class Loaders:
 
         def by_id(model: type[Base]) -> BatchLoader[int, Any]:
             where = scoped(model)
-            return loader(lambda s, ids: records.by_ids(s, model=model, ids=ids, where=where()))
+            return loader(
+                lambda s, ids: records.list_by_ids(s, model=model, ids=ids, where=where())
+            )
 
         def children(column: Any, *order_by: Any) -> BatchLoader[int, list[Any]]:
             where = scoped(column.class_)
             return loader(
-                lambda s, ids: records.children(
+                lambda s, ids: records.list_children(
                     s, column=column, parent_ids=ids, order_by=order_by, where=where()
                 )
             )
@@ -208,7 +210,7 @@ class Loaders:
         def unique(column: Any) -> BatchLoader[Any, Any]:
             where = scoped(column.class_)
             return loader(
-                lambda s, keys: records.by_unique(s, column=column, keys=keys, where=where())
+                lambda s, keys: records.list_by_unique(s, column=column, keys=keys, where=where())
             )
 
         async def current_contracts(

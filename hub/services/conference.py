@@ -116,7 +116,7 @@ async def _sanctions(session: AsyncSession, year: int) -> tuple[date | None, lis
     publication = await ranking.get_publication(session, year=year)
     if publication is None:
         return None, []
-    rows = await ranking.publication_sanctions(session, publication_id=publication.id)
+    rows = await ranking.list_publication_sanctions(session, publication_id=publication.id)
     counts = Counter(row.kind for row in rows)
     return publication.published_on, [
         SanctionCount(kind=kind, count=counts[kind]) for kind in SanctionKind
@@ -178,7 +178,7 @@ async def report(
         towns=towns,
         ranking_published_on=published_on,
         sanctions=sanctions,
-        budget=await repairs.budget_status(session, year=year, budget=budget),
+        budget=await repairs.get_budget_status(session, year=year, budget=budget),
     )
 
 

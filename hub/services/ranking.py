@@ -19,7 +19,7 @@ from hub.domain.access import Principal, Scope
 from hub.domain.enums import AssessmentKind, EnterpriseStatus
 from hub.domain.subsidies import BudgetSettings
 from hub.errors import BadUserInput, NotFound
-from hub.services.repairs import budget_status
+from hub.services.repairs import get_budget_status
 from hub.services.scope import get_in_scope_or_raise
 from hub.services.validation import check_fits
 from hub.store import models as m
@@ -230,7 +230,9 @@ async def get_publication(session: AsyncSession, *, year: int) -> RankingPublica
     )
 
 
-async def published_entries(session: AsyncSession, *, publication_id: int) -> list[RankingEntry]:
+async def list_published_entries(
+    session: AsyncSession, *, publication_id: int
+) -> list[RankingEntry]:
     """The lines of a published ranking: ranked by rank, then the unranked."""
     return list(
         await session.scalars(
@@ -274,7 +276,7 @@ async def publish(
         placings, settings=settings, published_on=published_on, previous_bottom=previous_bottom
     )
     rewards = sum(d.amount or 0.0 for d in drafts)
-    status = await budget_status(session, year=published_on.year, budget=budget)
+    status = await get_budget_status(session, year=published_on.year, budget=budget)
     if not status.allows(rewards):
         raise BadUserInput(
             f"year: the rewards of {rewards:,.2f} yuan pass the {published_on.year} budget; "
@@ -351,7 +353,7 @@ async def list_sanctions_in_force(
     return dict(out)
 
 
-async def banned_on(session: AsyncSession, *, enterprise_id: int, on: date) -> bool:
+async def is_banned_on(session: AsyncSession, *, enterprise_id: int, on: date) -> bool:
     """Whether the enterprise may not take new projects on the day (a ban or a market exit)."""
     sanctions = (await list_sanctions_in_force(session, enterprise_ids=[enterprise_id], on=on)).get(
         enterprise_id, []
@@ -359,7 +361,9 @@ async def banned_on(session: AsyncSession, *, enterprise_id: int, on: date) -> b
     return any(s.kind is not rules.SanctionKind.REWARD for s in sanctions)
 
 
-async def publication_sanctions(session: AsyncSession, *, publication_id: int) -> list[Sanction]:
+async def list_publication_sanctions(
+    session: AsyncSession, *, publication_id: int
+) -> list[Sanction]:
     """The sanctions a publication applied."""
     return list(
         await session.scalars(

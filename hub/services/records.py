@@ -31,7 +31,7 @@ from hub.store.base import Base, Provenance
 M = TypeVar("M", bound=Base)
 
 
-async def by_ids(
+async def list_by_ids(
     session: AsyncSession,
     *,
     model: type[M],
@@ -44,7 +44,7 @@ async def by_ids(
     return index_by_key(rows, "id", ids)
 
 
-async def by_unique(
+async def list_by_unique(
     session: AsyncSession,
     *,
     column: InstrumentedAttribute[Any],
@@ -65,7 +65,7 @@ def live(model: type[Base]) -> ColumnElement[bool]:
     return sa.true()
 
 
-async def children(
+async def list_children(
     session: AsyncSession,
     *,
     column: InstrumentedAttribute[Any],

@@ -178,7 +178,7 @@ async def accept(
 async def _grant(
     session: AsyncSession, project: RepairProject, *, on: date, budget: BudgetSettings
 ) -> None:
-    status = await budget_status(session, year=on.year, budget=budget)
+    status = await get_budget_status(session, year=on.year, budget=budget)
     if not status.allows(project.subsidy_yuan):
         raise BadUserInput(
             f"the subsidy of {project.subsidy_yuan:,.2f} yuan passes the {on.year} special "
@@ -202,7 +202,7 @@ async def acceptances(session: AsyncSession, *, project_id: int) -> list[RepairA
     )
 
 
-async def budget_status(
+async def get_budget_status(
     session: AsyncSession, *, year: int, budget: BudgetSettings
 ) -> BudgetStatus:
     """The special budget of a year: subsidies granted in it and rewards published in it (R13)."""

@@ -194,7 +194,7 @@ class SourceFreshness:
     synced_at: datetime
 
 
-async def freshness(session: AsyncSession, *, town_id: int | None) -> list[SourceFreshness]:
+async def list_freshness(session: AsyncSession, *, town_id: int | None) -> list[SourceFreshness]:
     """Per upstream source, the oldest sync of the live records the figures count (the service
     contracts behind 覆盖率, the utilities' connection tasks and outages), by source name.
 

@@ -83,7 +83,7 @@ async def test_report_agrees_with_the_services(
     )
     assert sum(t["findingsOpened"] for t in towns.values()) == opened
 
-    status = await repairs.budget_status(session, year=YEAR, budget=budget_settings(settings))
+    status = await repairs.get_budget_status(session, year=YEAR, budget=budget_settings(settings))
     assert report["budget"] == {
         "totalYuan": status.total,
         "subsidiesYuan": status.subsidies,
@@ -96,7 +96,7 @@ async def test_report_agrees_with_the_services(
     if publication is None:
         assert report["sanctions"] == [] and report["rankingPublishedOn"] is None
     else:
-        applied = await ranking.publication_sanctions(session, publication_id=publication.id)
+        applied = await ranking.list_publication_sanctions(session, publication_id=publication.id)
         assert sum(s["count"] for s in report["sanctions"]) == len(applied)
 
 

@@ -98,7 +98,7 @@ async def test_ban_ends_exactly_one_year_after_publication(session: AsyncSession
     ):
         kinds = await kinds_on(session, bottom, on)
         assert all(("BANNED_NEW_PROJECTS" in kinds.get(e, set())) is banned for e in bottom), on
-        assert (await service.banned_on(session, enterprise_id=bottom[0], on=on)) is banned
+        assert (await service.is_banned_on(session, enterprise_id=bottom[0], on=on)) is banned
     rewarded = await kinds_on(session, ids[:5], date(2022, 3, 15))
     assert all(rewarded[e] == {"REWARD"} for e in ids[:5])
 

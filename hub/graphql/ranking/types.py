@@ -149,9 +149,9 @@ async def published_ranking(session: AsyncSession, year: int, today: date) -> Ra
     publication = await service.get_publication(session, year=year)
     if publication is None:
         return None
-    rows = await service.published_entries(session, publication_id=publication.id)
+    rows = await service.list_published_entries(session, publication_id=publication.id)
     by_enterprise: dict[int, list[SanctionType]] = {}
-    for s in await service.publication_sanctions(session, publication_id=publication.id):
+    for s in await service.list_publication_sanctions(session, publication_id=publication.id):
         by_enterprise.setdefault(s.enterprise_id, []).append(
             SanctionType.from_model(s, today=today)
         )

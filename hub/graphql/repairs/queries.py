@@ -49,6 +49,6 @@ class RepairQuery:
         check_year(year, today=info.context.today, ahead=1)  # next year's budget may be planned
         settings = parameters.budget_settings(info.context.settings)
         status = await info.context.db.run(
-            lambda s: service.budget_status(s, year=year, budget=settings)
+            lambda s: service.get_budget_status(s, year=year, budget=settings)
         )
         return BudgetType.of(status)

@@ -88,7 +88,7 @@ class StatisticsType:
     )
     async def provenance(self, info: Info) -> list[ProvenanceType]:
         town_id = self.town_id
-        rows = await info.context.db.run(lambda s: statistics.freshness(s, town_id=town_id))
+        rows = await info.context.db.run(lambda s: statistics.list_freshness(s, town_id=town_id))
         return [
             ProvenanceType(source=r.source, source_id=None, synced_at=r.synced_at, deleted_at=None)
             for r in rows
