@@ -32,7 +32,7 @@ from hub.domain.pii import normalize_phone
 from hub.domain.text import NAME_LENGTH, check_text
 from hub.errors import Forbidden, InvalidValue
 from hub.services.findings import Rule, register_rule
-from hub.services.jurisdictions import select_compound_place
+from hub.services.jurisdictions import get_place_conditions
 from hub.services.paging import Ordering, SortKey
 from hub.services.personal_data import seal_row
 from hub.services.scope import get_in_scope_or_raise, narrow
@@ -72,7 +72,7 @@ async def select_committees(
     """The SELECT of the committees matching the filter (joined to their compound), within the
     principal's jurisdiction."""
     conditions: list[ColumnElement[bool]] = []
-    conditions += await select_compound_place(
+    conditions += await get_place_conditions(
         session, town_code=where.town_code, community_code=where.community_code
     )
     if where.status is not None:

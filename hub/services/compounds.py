@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from hub.domain.access import Principal
 from hub.domain.enums import CommitteeStatus
 from hub.errors import NotFound
-from hub.services.jurisdictions import select_compound_place
+from hub.services.jurisdictions import get_place_conditions
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import narrow
 from hub.store.models import Compound, OwnersCommittee, ServiceContract
@@ -73,7 +73,7 @@ async def select_compounds(
 ) -> sa.Select[Compound]:
     """The SELECT of the compounds matching the filter, within the principal's jurisdiction."""
     conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
-    conditions += await select_compound_place(
+    conditions += await get_place_conditions(
         session, town_code=where.town_code, community_code=where.community_code
     )
     if where.has_committee is not None:

@@ -27,7 +27,7 @@ from hub.domain.fund import (
 )
 from hub.errors import InvalidValue
 from hub.services.committees import acting_unit
-from hub.services.jurisdictions import select_compound_place
+from hub.services.jurisdictions import get_place_conditions
 from hub.services.paging import Ordering, SortKey
 from hub.services.scope import get_in_scope_or_raise, narrow
 from hub.services.validation import check_fits
@@ -66,7 +66,7 @@ async def select_applications(
 ) -> sa.Select[FundApplication]:
     """The SELECT of the applications matching the filter, within the principal's scope."""
     conditions: list[ColumnElement[bool]] = list(
-        await select_compound_place(
+        await get_place_conditions(
             session, town_code=where.town_code, community_code=where.community_code
         )
     )

@@ -31,7 +31,7 @@ async def get_jurisdiction_id_or_raise(session: AsyncSession, *, code: str, fiel
     return found
 
 
-async def select_compound_place(
+async def get_place_conditions(
     session: AsyncSession, *, town_code: str | None, community_code: str | None
 ) -> list[ColumnElement[bool]]:
     """Conditions putting a compound in the town and/or community with these codes (filters)."""
