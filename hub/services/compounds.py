@@ -15,6 +15,7 @@ from hub.domain.enums import CommitteeStatus
 from hub.errors import NotFound
 from hub.services.jurisdictions import get_place_conditions
 from hub.services.paging import Ordering, SortKey
+from hub.services.records import live
 from hub.services.scope import narrow
 from hub.store.models import Compound, OwnersCommittee, ServiceContract
 
@@ -72,7 +73,7 @@ async def select_compounds(
     session: AsyncSession, *, where: CompoundFilter, on: date, principal: Principal
 ) -> sa.Select[Compound]:
     """The SELECT of the compounds matching the filter, within the principal's jurisdiction."""
-    conditions: list[ColumnElement[bool]] = [Compound.deleted_at.is_(None)]
+    conditions: list[ColumnElement[bool]] = [live(Compound)]
     conditions += await get_place_conditions(
         session, town_code=where.town_code, community_code=where.community_code
     )

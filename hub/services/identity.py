@@ -60,8 +60,11 @@ async def get_unit_or_raise(session: AsyncSession, *, code: str) -> MemberUnit:
 async def create_client(
     session: AsyncSession, *, unit_code: str, role: Role, label: str | None = None
 ) -> NewKey:
-    """A new API client of the unit; the role must be the unit's own role (R1)."""
+    """A new API client of the unit; the role must be the unit's own role (R1), and the unit not
+    retired."""
     unit = await get_unit_or_raise(session, code=unit_code)
+    if unit.retired_at is not None:
+        raise BadUserInput(f"unit: the member unit {unit_code} was retired", field="unit")
     if role is Role.PUBLIC:
         raise BadUserInput("role: the public needs no key", field="role")
     if role.value != unit.role.value:
@@ -161,6 +164,8 @@ async def authenticate_key(
     client, unit = row
     if client.revoked_at is not None:
         raise Unauthenticated("the API key was revoked")
+    if unit.retired_at is not None:
+        raise Unauthenticated("the API key's member unit was retired")
     touch = client.last_used_at is None or now - client.last_used_at >= LAST_USED_EVERY
     principal = await get_principal(
         session, unit=unit, role=client.role, client=f"key:{client.key_prefix}"
@@ -222,6 +227,8 @@ async def authenticate_token(
     unit = await session.scalar(sa.select(MemberUnit).where(MemberUnit.code == unit_code))
     if unit is None:
         raise Unauthenticated("the token's unit is unknown")
+    if unit.retired_at is not None:
+        raise Unauthenticated("the token's member unit was retired")
     role = claims.get("role", unit.role.value)
     if role != unit.role.value:
         raise Unauthenticated("the token's role is not its unit's role")

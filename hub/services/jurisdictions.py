@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hub.domain.enums import JurisdictionLevel
 from hub.errors import BadUserInput
+from hub.services.records import live
 from hub.store.models import Compound, Jurisdiction
 
 
@@ -17,7 +18,7 @@ async def list_towns(session: AsyncSession) -> Sequence[Jurisdiction]:
     """The town-level jurisdictions, by code."""
     stmt = (
         sa.select(Jurisdiction)
-        .where(Jurisdiction.level == JurisdictionLevel.TOWN)
+        .where(Jurisdiction.level == JurisdictionLevel.TOWN, live(Jurisdiction))
         .order_by(Jurisdiction.code)
     )
     return (await session.scalars(stmt)).all()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from hub.services.paging import group_by_key, index_by_key
-from hub.store.base import Base, Provenance
+from hub.store.base import Base, Provenance, Retirement
 
 M = TypeVar("M", bound=Base)
 
@@ -59,10 +59,14 @@ async def list_by_unique(
 
 
 def live(model: type[Base]) -> ColumnElement[bool]:
-    """Leave out records the upstream deleted (they stay in the store, marked ``deleted_at``)."""
+    """Leave out records the upstream deleted and records the banner retired (both stay in the
+    store, marked ``deleted_at`` or ``retired_at``)."""
+    conditions: list[ColumnElement[bool]] = []
     if issubclass(model, Provenance):
-        return model.deleted_at.is_(None)
-    return sa.true()
+        conditions.append(model.deleted_at.is_(None))
+    if issubclass(model, Retirement):
+        conditions.append(model.retired_at.is_(None))
+    return sa.and_(*conditions) if conditions else sa.true()
 
 
 async def list_children(

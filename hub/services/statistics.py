@@ -13,6 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from hub.domain.enums import ConnectionTaskStatus, JurisdictionLevel
 from hub.errors import BadUserInput, NotFound
 from hub.services.compounds import has_committee, has_enterprise
+from hub.services.records import live
 from hub.store.models import Compound, ConnectionTask, Jurisdiction, Outage, ServiceContract
 
 
@@ -82,7 +83,7 @@ async def list_figures(
             sa.func.coalesce(sa.func.sum(overdue), 0),
             sa.func.coalesce(sa.func.sum(outages), 0),
         )
-        .where(Compound.deleted_at.is_(None))
+        .where(live(Compound))  # neither deleted upstream nor retired
         .group_by(group)
     )
     if town_id is not None:
@@ -208,7 +209,7 @@ async def list_freshness(session: AsyncSession, *, town_id: int | None) -> list[
             .where(
                 model.source.is_not(None),
                 model.deleted_at.is_(None),
-                Compound.deleted_at.is_(None),
+                live(Compound),
             )
             .group_by(model.source)
         )

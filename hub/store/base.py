@@ -102,6 +102,24 @@ class Provenance:
     deleted_at: Mapped[datetime | None]
 
 
+RETIRED_REASON_LENGTH = 200
+"""Characters of the reason given when a record is retired (``Retirement.retired_reason``)."""
+
+
+class Retirement:
+    """A record the banner's staff retired (撤销): a community merged into another, a compound
+    entered twice, a resident who moved out, a member unit that left the conference.
+
+    Other records refer to it (histories, audit entries, contracts, API keys), so it is never
+    deleted: the row stays, ``node(id)`` and the relations that point at it still reach it, and
+    lists leave it out (``hub.services.records.live``). Kept apart from ``Provenance.deleted_at``,
+    which is the upstream's word and which every sync of the record writes again.
+    """
+
+    retired_at: Mapped[datetime | None]
+    retired_reason: Mapped[str | None] = mapped_column(sa.String(RETIRED_REASON_LENGTH))
+
+
 def provenance_key() -> sa.UniqueConstraint:
     """(source, source_id) identifies an upstream record: the key of idempotent upserts."""
     return sa.UniqueConstraint("source", "source_id")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.domain.committees import CommitteeAssessmentResult
 from hub.domain.enums import CommitteeMemberRole, CommitteeStatus
+from hub.domain.membership import LeaveReason
 from hub.store.base import MONEY, SEALED_NAME, SEALED_SHORT, Base, foreign_key, str_enum
 
 
@@ -59,6 +60,9 @@ class CommitteeMember(Base):
     role: Mapped[CommitteeMemberRole] = mapped_column(str_enum(CommitteeMemberRole))
     joined_on: Mapped[date]
     left_on: Mapped[date | None]
+    # The kind of reason of a member who left during the term (None for members recorded before
+    # the kinds existed, whose text alone says why); ``left_reason`` is its Chinese text.
+    left_reason_kind: Mapped[LeaveReason | None] = mapped_column(str_enum(LeaveReason))
     left_reason: Mapped[str | None] = mapped_column(sa.String(100))
 
 

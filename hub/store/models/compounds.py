@@ -14,14 +14,16 @@ from hub.store.base import (
     SEALED_SHORT,
     Base,
     Provenance,
+    Retirement,
     foreign_key,
     provenance_key,
     str_enum,
 )
 
 
-class Compound(Provenance, Base):
-    """A residential compound (住宅小区) in a community."""
+class Compound(Provenance, Retirement, Base):
+    """A residential compound (住宅小区) in a community. ``deleted_at`` (Provenance) is the
+    upstream's word that it is gone; ``retired_at`` (Retirement) the banner's own."""
 
     __tablename__ = "compounds"
     __table_args__ = (
@@ -58,10 +60,11 @@ class ServiceContract(Provenance, Base):
     tender_id: Mapped[int | None] = foreign_key("tenders.id", nullable=True)
 
 
-class Resident(Base):
+class Resident(Retirement, Base):
     """An owner or occupant of a home in a compound. Name, ID number and phone are personal data,
     stored sealed (``hub.services.personal_data`` opens them); the ID number is found through its
-    blind index. One person owning several homes has one row per home."""
+    blind index. One person owning several homes has one row per home; one who moved out is
+    retired (the owner credit records that name the row keep it)."""
 
     __tablename__ = "residents"
 

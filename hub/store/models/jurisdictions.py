@@ -7,11 +7,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.domain.enums import JurisdictionLevel, TownKind, UnitRole, UtilityKind
-from hub.store.base import Base, foreign_key, str_enum
+from hub.store.base import Base, Retirement, foreign_key, str_enum
 
 
-class Jurisdiction(Base):
-    """The banner, a town (or the 水岸新城 office) or a community."""
+class Jurisdiction(Retirement, Base):
+    """The banner, a town (or the 水岸新城 office) or a community; a retired community (merged
+    into another …) stays for what refers to it."""
 
     __tablename__ = "jurisdictions"
 
@@ -23,8 +24,9 @@ class Jurisdiction(Base):
     generated: Mapped[bool] = mapped_column(default=False)
 
 
-class MemberUnit(Base):
-    """A member unit of the joint conference, or a utility company (R1)."""
+class MemberUnit(Retirement, Base):
+    """A member unit of the joint conference, or a utility company (R1). A retired unit keeps its
+    row (histories name it by code); its API keys and staff tokens no longer authenticate."""
 
     __tablename__ = "member_units"
 
