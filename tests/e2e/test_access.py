@@ -1,13 +1,15 @@
-"""Member-unit access (issue #4): credentials, the role table and jurisdiction.
+"""Member-unit access: credentials, the role table and jurisdiction.
 
-The authorization matrix is generated from ``hub.domain.access.ROLE_TABLE``: every role (as a
-real demo unit with a real API key) calls every root field; the field is allowed exactly when the
-role's grant holds the permission this file says the field needs (the specification below, kept
-apart from the code's own checks), and a scoped role sees only its jurisdiction.
+The authorization matrix is generated from the schema and ``hub.domain.access.ROLE_TABLE``:
+every role (as a real demo unit with a real API key) calls every root field, every mutation and
+every subscription; each is allowed exactly when the role's grant meets the need that
+``tests/e2e/access_spec.py`` gives it (the specification, kept apart from the code's own
+checks), and a scoped role sees only its jurisdiction.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -15,15 +17,23 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from graphql import GraphQLObjectType
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.access import ROLE_TABLE, Permission, Role
+from hub.config import Settings
+from hub.domain.access import ROLE_TABLE, Role
 from hub.graphql.relay import encode_global_id
+from hub.graphql.schema import build_schema
 from hub.services import identity
+from hub.services.findings import BROADCASTER
 from hub.store import models as m
 from hub.store.base import utcnow
 from hub.store.models import ApiClient, AuditEntry
 from tests.conftest import DEMO_TODAY, GraphQLCall
+from tests.doors import Serve
+from tests.doors import serve as serve  # the fixture
+from tests.e2e.access_spec import MUTATIONS, OWN_PARTY, ROOT_FIELDS, SUBSCRIPTIONS, may
+from tests.ws_client import connect
 
 GqlAs = Callable[[str | None], Awaitable[GraphQLCall]]
 
@@ -38,62 +48,53 @@ UNIT_OF_ROLE = {
     Role.PUBLIC: None,
 }
 TOWN_CODE, COMMUNITY_CODE = "150627100", "150627100001"
-
-# Root field → (a query using it, the permission it needs; None = open to everyone).
-ROOT_FIELDS: dict[str, tuple[str, Permission | None]] = {
-    "towns": ("{ towns { code } }", None),
-    "viewer": ("{ viewer { role } }", None),
-    "enterprises": (
-        "{ enterprises(first: 2) { nodes { uscc credit { grade } } } }",
-        Permission.READ_ENTERPRISES,
-    ),
-    "enterprise.detail": (
-        "{ enterprises(first: 2) { nodes { contracts { startsOn } } } }",
-        Permission.READ_ENTERPRISE_DETAIL,
-    ),
-    "compounds": (
-        "{ compounds(first: 2) { totalCount nodes { code } } }",
-        Permission.READ_COMPOUNDS,
-    ),
-    "committees": ("{ committees(first: 2) { totalCount } }", Permission.READ_COMMITTEES),
-    "tenders": ("{ tenders(first: 2) { totalCount } }", Permission.READ_TENDERS),
-    "statistics": ("{ statistics { scopeCode } }", Permission.READ_STATISTICS),
-    "syncSources": ("{ syncSources { name } }", Permission.READ_SYNC),
-    "syncRuns": ("{ syncRuns(first: 1) { totalCount } }", Permission.READ_SYNC),
-    "quarantine": ("{ quarantine(first: 1) { totalCount } }", Permission.READ_SYNC),
-    "reconciliation": ("{ reconciliation(first: 1) { totalCount } }", Permission.READ_SYNC),
-    "auditLog": ("{ auditLog(first: 1) { totalCount } }", Permission.READ_AUDIT),
-    "conferenceReport": ("{ conferenceReport(year: 2025) { year } }", Permission.READ_STATISTICS),
-}
-MUTATIONS: dict[str, tuple[str, Permission]] = {
-    "syncTrigger": (
-        'mutation { syncTrigger(source: "nowhere") { __typename } }',
-        Permission.OPERATE_SYNC,
-    ),
-    "reconciliationResolve": (
-        'mutation { reconciliationResolve(id: "UmVjb25jaWxpYXRpb25JdGVtOjk5OTk5", '
-        "createCompound: true) { __typename } }",
-        Permission.OPERATE_SYNC,
-    ),
-}
+SCHEMA = build_schema()._schema
 
 
 def _codes(body: dict[str, Any]) -> set[str]:
     return {e["extensions"]["code"] for e in body.get("errors", [])}
 
 
+def _root_fields(root: GraphQLObjectType | None) -> set[str]:
+    assert root is not None
+    return set(root.fields)
+
+
+def test_the_matrix_covers_every_root_field_mutation_and_subscription() -> None:
+    """A new root field, mutation or subscription without an entry in access_spec fails here."""
+    for kind, table, root in (
+        ("Query", ROOT_FIELDS, SCHEMA.query_type),
+        ("Mutation", MUTATIONS, SCHEMA.mutation_type),
+        ("Subscription", SUBSCRIPTIONS, SCHEMA.subscription_type),
+    ):
+        listed = {key for key in table if "." not in key}
+        fields = _root_fields(root)
+        assert not fields - listed, (
+            f"add to tests/e2e/access_spec.py (the {kind} table) the permission of: "
+            f"{sorted(fields - listed)}"
+        )
+        assert not listed - fields, f"not {kind} fields of the schema: {sorted(listed - fields)}"
+    for key, (call, _) in MUTATIONS.items():
+        assert call.startswith(key.split(".")[0] + "("), key
+
+
 @pytest.mark.parametrize("role", list(Role))
 async def test_authorization_matrix_of_root_fields(gql_as: GqlAs, role: Role) -> None:
-    """Every role × every root field: allowed or refused exactly as the role table says."""
+    """Every role × every root field: allowed or refused exactly as the specification says.
+
+    An allowed field may answer NOT_FOUND (a single record that does not exist or lies outside
+    the role's jurisdiction), nothing else; a refused one answers the permission's refusal."""
     call = await gql_as(UNIT_OF_ROLE[role])
-    grant = ROLE_TABLE[role]
+    towns = await call("{ towns { id } }")
+    variables = {"town": towns["data"]["towns"][0]["id"]}
     for name, (query, permission) in ROOT_FIELDS.items():
-        body = await call(query)
+        body = await call(query, **{k: v for k, v in variables.items() if f"${k}" in query})
         codes = _codes(body)
-        if permission is None or grant.may(permission):
-            assert not codes & {"FORBIDDEN", "UNAUTHENTICATED"}, (role, name, body)
-            assert body.get("data") is not None, (role, name, body)
+        if may(role, permission):
+            assert codes <= {"NOT_FOUND"}, (role, name, body)
+            assert codes or body.get("data") is not None, (role, name, body)
         else:
+            assert permission is not None
             refusal = "UNAUTHENTICATED" if role is Role.PUBLIC else "FORBIDDEN"
             assert codes == {refusal}, (role, name, body)
             assert permission.value in body["errors"][0]["extensions"]["permission"]
@@ -101,16 +102,64 @@ async def test_authorization_matrix_of_root_fields(gql_as: GqlAs, role: Role) ->
 
 @pytest.mark.parametrize("role", list(Role))
 async def test_authorization_matrix_of_mutations(gql_as: GqlAs, role: Role) -> None:
-    """Mutations answer NotPermitted to roles without the permission, and are audited."""
+    """Every role × every mutation: NotPermitted exactly to the roles the specification refuses
+    (before any look-up of the bogus IDs); anything else, a NOT_FOUND error included, to the
+    others."""
     call = await gql_as(UNIT_OF_ROLE[role])
-    for name, (query, permission) in MUTATIONS.items():
-        body = await call(query)
-        assert "errors" not in body, body
-        typename = body["data"][name]["__typename"]
-        if ROLE_TABLE[role].may(permission):
-            assert typename != "NotPermitted", (role, name)
+    for key, (mutation, need) in MUTATIONS.items():
+        name = key.split(".")[0]
+        variables = {"party": OWN_PARTY.get(role, "COMMUNITY")} if "$party" in mutation else {}
+        declared = "($party: RepairParty!)" if variables else ""
+        selection = "__typename ... on NotPermitted { message }"
+        body = await call(f"mutation{declared} {{ {mutation} {{ {selection} }} }}", **variables)
+        codes = _codes(body)
+        assert not codes & {"FORBIDDEN", "UNAUTHENTICATED", "BAD_USER_INPUT", "INTERNAL"}, (
+            role,
+            key,
+            body,
+        )
+        if may(role, need):
+            answer = (body.get("data") or {}).get(name)
+            assert codes == {"NOT_FOUND"} or answer is not None, (role, key, body)
+            assert answer is None or answer["__typename"] != "NotPermitted", (role, key, body)
         else:
-            assert typename == "NotPermitted", (role, name)
+            assert not codes, (role, key, body)
+            assert body["data"][name]["__typename"] == "NotPermitted", (role, key, body)
+
+
+@pytest.mark.parametrize("role", list(Role))
+async def test_authorization_matrix_of_subscriptions(
+    serve: Serve, settings: Settings, api_key: Callable[[str], Awaitable[str]], role: Role
+) -> None:
+    """Every role × every subscription over the WebSocket door: a permitted role's subscription
+    goes live (it joins the findings' broadcaster, the one source of subscription events) with
+    no error; a refused one answers the permission's refusal and never joins."""
+    unit = UNIT_OF_ROLE[role]
+    headers = [("Authorization", f"Bearer {await api_key(unit)}")] if unit else []
+    async with serve(settings) as url, connect(url, headers=headers) as ws:
+        await ws.send_json({"type": "connection_init"})
+        assert (await ws.receive_json())["type"] == "connection_ack"
+        for index, (name, (query, permission)) in enumerate(SUBSCRIPTIONS.items()):
+            id, before = str(index), BROADCASTER.subscribers
+            await ws.send_json({"id": id, "type": "subscribe", "payload": {"query": query}})
+            if may(role, permission):
+                for _ in range(1000):  # the server runs in this event loop
+                    if BROADCASTER.subscribers > before:
+                        break
+                    await asyncio.sleep(0.01)
+                assert BROADCASTER.subscribers == before + 1, (role, name)
+                await ws.send_json({"type": "ping"})
+                assert (await ws.receive_json())["type"] == "pong", (role, name)  # no error
+                await ws.send_json({"id": id, "type": "complete"})
+                continue
+            assert permission is not None
+            first = await ws.receive_json()
+            assert first["id"] == id and first["type"] in {"next", "error"}, (role, name, first)
+            errors = first["payload"]["errors"] if first["type"] == "next" else first["payload"]
+            refusal = "UNAUTHENTICATED" if role is Role.PUBLIC else "FORBIDDEN"
+            assert {e["extensions"]["code"] for e in errors} == {refusal}, (role, name, first)
+            assert permission.value in errors[0]["extensions"]["permission"]
+            assert BROADCASTER.subscribers == before, (role, name)
 
 
 async def test_mutations_are_written_to_the_audit_log(gql_as: GqlAs, session: AsyncSession) -> None:
@@ -354,7 +403,6 @@ async def test_demo_keys_work_in_development_and_are_refused_in_production(
 ) -> None:
     """`hub demo-data` creates one well-known key per role; production refuses them."""
     from hub.app import create_app
-    from hub.config import Settings
 
     keys = await identity.create_demo_clients(session)
     await session.commit()
