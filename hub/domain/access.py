@@ -43,7 +43,7 @@ class Permission(enum.StrEnum):
     PII = "pii"  # unmasked personal data (each read is audited)
     OWNER_CREDIT_CHECK = "owner-credit:check"  # the public self-check of an owner's credit
     WRITE_ENTERPRISES = "write:enterprises"  # enterprises' local data, assessments, rankings
-    WRITE_LOCAL = "write:local"  # ledger, committees, owner credit within the scope
+    WRITE_LOCAL = "write:local"  # committees, owner credit, repairs, fund, daily inspections
     ASSESS_COMMITTEES = "assess:committees"
     OPERATE_SYNC = "operate:sync"  # trigger syncs, resolve the reconciliation queue
     READ_LEDGER = "read:ledger"  # ledger items (台账), their history and statistics
