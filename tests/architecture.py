@@ -80,7 +80,7 @@ LAYERS: dict[str, frozenset[str]] = {
     "hub.sync": GROUND | {"hub.domain", "hub.store", "connectors"},
     "hub.observability": GROUND | {"hub.domain", "hub.store", "hub.services"},
     "hub.graphql": GROUND | {"hub.domain", "hub.store", "hub.services", "hub.observability"},
-    "hub.demo": GROUND | {"hub.domain", "hub.store", "hub.services"},
+    "hub.demo": GROUND | {"hub.domain", "hub.store", "hub.services", "hub.reference"},
     "hub.reference": GROUND | {"hub.domain", "hub.store", "hub.services"},
     "hub.console": GROUND | {"hub.domain", "hub.store", "hub.services"},
     "hub.http_limits": GROUND | {"hub.observability"},

@@ -4,7 +4,9 @@ Rows are bulk inserted with their ids, table by table in foreign-key order, in c
 committed here: the caller owns the transaction (``async with session.begin(): ...``), so a failed
 load leaves the store as it was.
 
-Member units get stable codes, to be used with ``hub clients create --unit CODE``:
+Member units get stable codes, to be used with ``hub clients create --unit CODE`` (the codes and
+real names of the banner's reference data, ``hub/reference/banner.json``, which ``hub init``
+loads; 蒙苏经济开发区 and its ``town-150627401`` are in the reference data only):
 
 - ``zjj`` 住建局 (competent department), ``dcs`` 督查室 (inspection office), ``zzb`` 组织部 and
   ``xcb`` 宣传部 (party and publicity), ``cgj`` 城管局 and ``xfdd`` 消防大队 (departments);

@@ -1,20 +1,30 @@
 """Places of 伊金霍洛旗 for the demo data, and name parts to generate the places nobody listed.
 
-The banner, its seven towns, the 水岸新城 area and the communities and compounds of 阿勒腾席热镇 are
-public (MISSION.md, "Places for realistic demo data") and are loaded with ``generated=False``. The
-codes are plausible, not official: the banner's area code 150627, then three digits per town-level
-unit and three per community. Everything built from the name parts below is ``generated=True``.
+The banner, its town-level units, the communities of 阿勒腾席热镇 and the member units of the joint
+conference come from the banner's reference data (``hub.reference``, the one source of their real
+names and codes, which ``hub init`` loads too) and are loaded with ``generated=False``; so are the
+seat's publicly listed compounds below (MISSION.md, "Places for realistic demo data"). Everything
+built from the name parts further down is ``generated=True``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hub.domain.enums import TownKind, UtilityKind
+from hub.domain.enums import TownKind, UnitRole, UtilityKind
+from hub.reference import COMPETENT_DEPARTMENT as COMPETENT_DEPARTMENT_CODE
+from hub.reference import reference_data
 
-BANNER_CODE = "150627"
-BANNER_NAME = "伊金霍洛旗"
+_REFERENCE = reference_data()
+
+BANNER_CODE = _REFERENCE.banner.code
+BANNER_NAME = _REFERENCE.banner.name
 SEAT_CODE = "150627100"  # 阿勒腾席热镇, the seat of the banner
+
+NOT_IN_DEMO = frozenset({"150627401"})
+"""Town-level units of the reference data the demo leaves out: 蒙苏经济开发区 came with the
+reference data, after the demo data set (its eight town-level units, and the random draws made
+for each) was fixed; ``hub init`` adds it to a store holding the demo data."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,51 +37,55 @@ class TownPlace:
     unit_name: str
 
 
-TOWNS: tuple[TownPlace, ...] = (
-    TownPlace("150627100", "阿勒腾席热镇", TownKind.TOWN, "阿勒腾席热镇人民政府"),
-    TownPlace("150627101", "乌兰木伦镇", TownKind.TOWN, "乌兰木伦镇人民政府"),
-    TownPlace("150627102", "伊金霍洛镇", TownKind.TOWN, "伊金霍洛镇人民政府"),
-    TownPlace("150627103", "札萨克镇", TownKind.TOWN, "札萨克镇人民政府"),
-    TownPlace("150627104", "纳林陶亥镇", TownKind.TOWN, "纳林陶亥镇人民政府"),
-    TownPlace("150627105", "红庆河镇", TownKind.TOWN, "红庆河镇人民政府"),
-    TownPlace("150627106", "苏布尔嘎镇", TownKind.TOWN, "苏布尔嘎镇人民政府"),
-    TownPlace("150627400", "水岸新城", TownKind.OFFICE, "水岸新城推进办"),
+TOWNS: tuple[TownPlace, ...] = tuple(
+    TownPlace(
+        town.code,
+        town.name,
+        town.town_kind or TownKind.TOWN,
+        _REFERENCE.unit_of(town.code, UnitRole.TOWN).name,
+    )
+    for town in _REFERENCE.towns
+    if town.code not in NOT_IN_DEMO
 )
 
-# The communities of 阿勒腾席热镇 and their compounds, as publicly listed (codes 150627100001…).
-SEAT_COMMUNITIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("园林社区", ("民悦A区", "民悦B区", "民悦C区", "百合花园", "富贵苑", "馨雅苑A区")),
-    (
-        "通格朗社区",
-        ("西苑小区", "亿城A区", "亿城B区", "兴盟时代广场", "丽景家园", "尚岛国际", "郡王现代城"),
+# The publicly listed compounds of the seat's communities, by community code (the communities'
+# names and codes, 150627100001…, are the reference data's).
+_SEAT_COMPOUNDS: dict[str, tuple[str, ...]] = {
+    "150627100001": ("民悦A区", "民悦B区", "民悦C区", "百合花园", "富贵苑", "馨雅苑A区"),
+    "150627100002": (
+        "西苑小区", "亿城A区", "亿城B区", "兴盟时代广场", "丽景家园", "尚岛国际", "郡王现代城",
     ),
-    (
-        "纳林高勒社区",
-        ("博源柳河湾", "柳岸华庭", "锦尚苑A区", "锦尚苑B区", "锦尚苑C区", "万佳富园"),
-    ),
-    ("札萨克社区", ("乌兰小区", "明珠花园A区", "明珠花园B区", "碧影华城", "天隆佳苑", "万佳裕园")),
-    ("满达社区", ("祥惠苑", "凤凰城")),
-    ("平安社区", ("平安小区", "广厦小区", "金鹭小区")),
-    ("文明街社区", ("绿苑小区", "御景嘉苑")),
-    ("恩可社区", ("宏泰尚都", "澜园", "澄园", "清园", "润园")),
-    ("阿吉奈社区", ("伊锦苑", "辰元西园", "普雅花园", "丽都水岸", "西山领秀")),
-    ("乌兰淖尔社区", ("红海家园", "蓝天家园", "墨金苑")),
-    ("吉日嘎朗社区", ("顺泰苑", "嘉泰苑", "城投玉园", "悦和城")),
-    ("新北社区", ("阳光家园",)),
-    ("王府路社区", ("公园天下观邸", "万豪国际", "王府小区")),
+    "150627100003": ("博源柳河湾", "柳岸华庭", "锦尚苑A区", "锦尚苑B区", "锦尚苑C区", "万佳富园"),
+    "150627100004": ("乌兰小区", "明珠花园A区", "明珠花园B区", "碧影华城", "天隆佳苑", "万佳裕园"),
+    "150627100005": ("祥惠苑", "凤凰城"),
+    "150627100006": ("平安小区", "广厦小区", "金鹭小区"),
+    "150627100007": ("绿苑小区", "御景嘉苑"),
+    "150627100008": ("宏泰尚都", "澜园", "澄园", "清园", "润园"),
+    "150627100009": ("伊锦苑", "辰元西园", "普雅花园", "丽都水岸", "西山领秀"),
+    "150627100010": ("红海家园", "蓝天家园", "墨金苑"),
+    "150627100011": ("顺泰苑", "嘉泰苑", "城投玉园", "悦和城"),
+    "150627100012": ("阳光家园",),
+    "150627100013": ("公园天下观邸", "万豪国际", "王府小区"),
+}  # fmt: skip
+
+# The communities of 阿勒腾席热镇 in code order and their compounds; the demo numbers a town's
+# communities from 001, so the listed ones keep the reference data's codes.
+SEAT_COMMUNITIES: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (community.name, _SEAT_COMPOUNDS[community.code])
+    for community in _REFERENCE.communities_of(SEAT_CODE)
 )
+
+
+def _unit_at_banner(code: str) -> tuple[str, str]:
+    unit = _REFERENCE.unit(code)
+    return unit.code, unit.name
+
 
 # Other member units of the joint conference (R1): (unit code, name).
-COMPETENT_DEPARTMENT = ("zjj", "伊金霍洛旗住房和城乡建设局")
-DEPARTMENTS = (
-    ("cgj", "伊金霍洛旗城市管理综合行政执法局"),
-    ("xfdd", "伊金霍洛旗消防救援大队"),
-)
-PARTY_PUBLICITY = (
-    ("zzb", "中共伊金霍洛旗委员会组织部"),
-    ("xcb", "中共伊金霍洛旗委员会宣传部"),
-)
-INSPECTION_OFFICE = ("dcs", "伊金霍洛旗人民政府督查室")
+COMPETENT_DEPARTMENT = _unit_at_banner(COMPETENT_DEPARTMENT_CODE)
+DEPARTMENTS = (_unit_at_banner("cgj"), _unit_at_banner("xfdd"))
+PARTY_PUBLICITY = (_unit_at_banner("zzb"), _unit_at_banner("xcb"))
+INSPECTION_OFFICE = _unit_at_banner("dcs")
 
 # --- Name parts for generated records -------------------------------------------------------
 
