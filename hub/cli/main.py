@@ -15,6 +15,7 @@ from hub.cli import (
     demo_data,
     documents,
     findings,
+    init,
     keys,
     ledger,
     migrate,
@@ -35,6 +36,7 @@ app = typer.Typer(
 # Commands, in the order `hub --help` lists them.
 app.command("serve")(serve.serve)
 app.command("migrate")(migrate.migrate)
+app.command("init")(init.init)
 app.command("demo-data")(demo_data.demo_data)
 app.command("sync")(sync.sync)
 app.command("sandbox")(sandbox.sandbox)
