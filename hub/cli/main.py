@@ -11,6 +11,7 @@ import typer
 
 from hub.cli import (
     audit,
+    backup,
     clients,
     demo_data,
     documents,
@@ -42,6 +43,8 @@ app.command("sync")(sync.sync)
 app.command("sandbox")(sandbox.sandbox)
 app.command("export-schema")(schema.export_schema)
 app.command("report")(report.report)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 
 # Command groups, listed after the commands.
 app.add_typer(keys.app, name="keys")
