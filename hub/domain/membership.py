@@ -41,10 +41,10 @@ def leave_reason_text(kind: LeaveReason, other: str | None, *, field: str = "rea
     OTHER needs a text; the other kinds take none (a text would be lost, so it is refused).
     """
     text = (other or "").strip()
+    check_text(field, text, max_length=OTHER_TEXT_LENGTH)  # a text that cannot be kept: first
     if kind is LeaveReason.OTHER:
         if not text:
             raise InvalidValue(field, "say why the member left (OTHER needs a text)")
-        check_text(field, text, max_length=OTHER_TEXT_LENGTH)
         return f"{LEAVE_REASON_LABELS[kind]}：{text}"
     if text:
         raise InvalidValue(field, f"a text is given only with OTHER, not with {kind.value}")
