@@ -24,6 +24,7 @@ from hub.demo.residents import Residents
 from hub.domain.committees import CommitteeAssessmentResult
 from hub.domain.enums import CommitteeMemberRole, CommitteeStatus, OwnerCreditStatus, UnitRole
 from hub.domain.fund import FundApplicationStatus, FundExecutor, VoteRule, VoteTally, decide
+from hub.domain.membership import LeaveReason, leave_reason_text
 from hub.store.models import (
     CommitteeAssessment,
     CommitteeTraining,
@@ -37,7 +38,14 @@ from hub.store.models import (
 )
 
 EXPIRED_SHARE = 0.11  # asked for; a few fall back to active where no expired term fits
-LEFT_REASONS = ("房屋出售", "连续缺席", "个人原因辞职", "迁出本小区", "被业主大会罢免")
+LEFT_REASONS = (
+    (LeaveReason.SALE_OF_HOME, None),
+    (LeaveReason.REPEATED_ABSENCE, None),
+    (LeaveReason.RESIGNATION, None),
+    (LeaveReason.OTHER, "迁出本小区"),
+    (LeaveReason.OTHER, "被业主大会罢免"),
+)
+"""Why demo members left during a term: the kinds of hub.domain.membership, OTHER with a text."""
 _DAY = timedelta(days=1)
 
 
@@ -130,11 +138,12 @@ def _members(
             role = CommitteeMemberRole.VICE_CHAIR
         else:
             role = CommitteeMemberRole.MEMBER
-        left_on, left_reason = None, None
+        left_on, left_kind, left_reason = None, None, None
         last_day = min(ends_on, ctx.today) - _DAY
         if rng.random() < 0.06 and last_day > starts_on + timedelta(days=60):
             left_on = random_date(rng, starts_on + timedelta(days=60), last_day)
-            left_reason = rng.choice(LEFT_REASONS)
+            left_kind, other = rng.choice(LEFT_REASONS)
+            left_reason = leave_reason_text(left_kind, other)
         ctx.add(
             out.members,
             term_id=term_id,
@@ -143,6 +152,7 @@ def _members(
             role=role,
             joined_on=starts_on,
             left_on=left_on,
+            left_reason_kind=left_kind,
             left_reason=left_reason,
         )
 

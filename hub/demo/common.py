@@ -40,6 +40,9 @@ LOCAL: Row = {
     "deleted_at": None,
 }
 
+# Master data in use: not retired (hub.store.base.Retirement).
+IN_USE: Row = {"retired_at": None, "retired_reason": None}
+
 
 @dataclass(frozen=True, slots=True)
 class Context:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hub.demo import places
-from hub.demo.common import LOCAL, Context, Row, add_years
+from hub.demo.common import IN_USE, LOCAL, Context, Row, add_years
 from hub.demo.identities import brand, pick_unique
 from hub.domain.enums import JurisdictionLevel, TownKind, UnitRole, UtilityKind
 from hub.domain.names import normalize_compound_name
@@ -156,6 +156,7 @@ def _compound(
         warranty_end=add_years(delivered_on, 2),
         generated=generated,
         **LOCAL,
+        **IN_USE,
     )
     geo.delivered_on[compound_id] = delivered_on
 
@@ -190,6 +191,7 @@ def _jurisdiction(
         town_kind=town_kind,
         parent_id=parent_id,
         generated=generated,
+        **IN_USE,
     )
 
 
@@ -209,4 +211,5 @@ def _unit(
         role=role,
         jurisdiction_id=jurisdiction_id,
         utility_kind=utility_kind,
+        **IN_USE,
     )

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from functools import partial
 
-from hub.demo.common import Context, Row, add_years, random_date
+from hub.demo.common import IN_USE, Context, Row, add_years, random_date
 from hub.demo.geography import Geography
 from hub.demo.identities import mobile, person_name, pick_unique, resident_id
 from hub.domain.enums import OwnerCreditCategory, OwnerCreditStatus, ResidentKind
@@ -65,6 +65,7 @@ def build_residents(ctx: Context, geo: Geography) -> Residents:
                 building=building,
                 room=room,
                 floor_area=round(rng.uniform(60, 180), 2),
+                **IN_USE,
             )
             if kind is ResidentKind.OWNER:
                 owners.append(out.residents[-1])

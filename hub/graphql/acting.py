@@ -37,7 +37,7 @@ def payload(refusal: Refusal) -> NotPermitted | ValidationFailed:
     rest."""
     if refusal.outcome is Outcome.NOT_PERMITTED:
         return NotPermitted(message=refusal.message)
-    return ValidationFailed(message=refusal.message, field=refusal.field)
+    return ValidationFailed.from_details(refusal.message, refusal.details)
 
 
 async def change(

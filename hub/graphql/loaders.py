@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from hub.domain.access import PUBLIC, Principal
 from hub.observability.requests import dataloader_batch
-from hub.services import records
+from hub.services import records, residents
 from hub.services.compounds import current_contracts_stmt
 from hub.services.paging import group_by_key
 from hub.services.scope import narrow, visible
@@ -238,6 +238,7 @@ class Loaders:
         self.committee_by_compound = unique(m.OwnersCommittee.compound_id)
         self.terms_by_committee = children(m.CommitteeTerm.committee_id, m.CommitteeTerm.term_no)
         self.members_by_term = children(m.CommitteeMember.term_id)
+        self.committee_member: BatchLoader[int, m.CommitteeMember | None] = by_id(m.CommitteeMember)
         self.tender: BatchLoader[int, m.Tender | None] = by_id(m.Tender)
         self.tenders_by_compound = children(m.Tender.compound_id, m.Tender.announced_on)
         self.bids_by_tender = children(m.TenderBid.tender_id, m.TenderBid.price)
@@ -281,6 +282,12 @@ class Loaders:
             m.CommitteeAssessment
         )
         self.resident: BatchLoader[int, m.Resident | None] = by_id(m.Resident)
+        self.resident_pages: BatchLoader[residents.PageKey, residents.ResidentPage] = loader(
+            lambda s, keys: residents.list_pages_by_key(s, keys=keys, principal=viewer)
+        )
+        self.resident_counts: BatchLoader[residents.CountKey, int] = loader(
+            lambda s, keys: residents.count_by_key(s, keys=keys, principal=viewer)
+        )
         self.objections_by_record = children(
             m.OwnerCreditObjection.record_id, m.OwnerCreditObjection.filed_on
         )

@@ -19,8 +19,10 @@ from strawberry.types import ExecutionContext
 from hub.graphql.assessments.mutations import AssessmentMutation
 from hub.graphql.assessments.types import AssessmentType
 from hub.graphql.audit.queries import AuditQuery
+from hub.graphql.committees.members import CommitteeMemberMutation
 from hub.graphql.committees.mutations import CommitteeMutation
 from hub.graphql.committees.queries import CommitteeQuery
+from hub.graphql.compounds.mutations import CompoundMutation
 from hub.graphql.compounds.queries import CompoundQuery
 from hub.graphql.compounds.types import ServiceContractType
 from hub.graphql.conference.queries import ConferenceQuery
@@ -33,9 +35,11 @@ from hub.graphql.findings.subscriptions import FindingsSubscription
 from hub.graphql.fund.mutations import FundMutation
 from hub.graphql.fund.queries import FundQuery
 from hub.graphql.input_limits import InputLimits
+from hub.graphql.jurisdictions.mutations import CommunityMutation
 from hub.graphql.jurisdictions.queries import JurisdictionQuery
 from hub.graphql.ledger.mutations import LedgerMutation
 from hub.graphql.ledger.queries import LedgerQuery
+from hub.graphql.member_units.mutations import MemberUnitMutation
 from hub.graphql.nodes import NodeQuery
 from hub.graphql.owner_credit.mutations import OwnerCreditMutation
 from hub.graphql.owner_credit.queries import OwnerCreditCheckQuery, OwnerCreditQuery
@@ -43,6 +47,7 @@ from hub.graphql.ranking.mutations import RankingMutation
 from hub.graphql.ranking.queries import RankingQuery
 from hub.graphql.repairs.mutations import RepairMutation
 from hub.graphql.repairs.queries import RepairQuery
+from hub.graphql.residents.mutations import ResidentMutation
 from hub.graphql.statistics.queries import StatisticsQuery
 from hub.graphql.sync.mutations import SyncMutation
 from hub.graphql.sync.queries import SyncQuery
@@ -100,6 +105,11 @@ Mutation = _root(
         FundMutation,
         OwnerCreditMutation,
         SyncMutation,
+        MemberUnitMutation,
+        CommunityMutation,
+        CompoundMutation,
+        ResidentMutation,
+        CommitteeMemberMutation,
     ),
 )
 Subscription = _root(

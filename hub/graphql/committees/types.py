@@ -16,6 +16,7 @@ import strawberry
 
 from hub.domain.access import Permission
 from hub.domain.committees import CommitteeAssessmentResult, awaits_reelection
+from hub.domain.membership import LeaveReason
 from hub.domain.pii import mask
 from hub.graphql import pii
 from hub.graphql.context import Info
@@ -33,6 +34,14 @@ if TYPE_CHECKING:
 
 Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds.types")]
 
+LeaveReasonEnum: TypeAlias = LeaveReason
+strawberry.enum(
+    LeaveReasonEnum,
+    name="LeaveReason",
+    description="Why a member left a committee during its term: sale of the home (出售房屋), "
+    "repeated absence (多次缺席), resignation (辞职) or another reason (其他, with a text).",
+)
+
 
 @strawberry.type(
     name="CommitteeMember",
@@ -40,11 +49,15 @@ Compound = Annotated["CompoundType", strawberry.lazy("hub.graphql.compounds.type
     "(张*, 138****5678) unless asked for with `unmasked: true`, which needs the pii permission "
     "and is written to the audit log.",
 )
-class CommitteeMemberType:
+class CommitteeMemberType(Node):
     role: CommitteeMemberRole = strawberry.field(description="主任, 副主任 or 委员.")
     joined_on: date = strawberry.field(description="Date the member joined.")
     left_on: date | None = strawberry.field(description="Date the member left, if they did.")
-    left_reason: str | None = strawberry.field(description="Why the member left (房屋出售 …).")
+    left_reason_kind: LeaveReasonEnum | None = strawberry.field(
+        description="Why the member left, as a kind (null for members recorded before the kinds "
+        "existed: their `leftReason` text says why)."
+    )
+    left_reason: str | None = strawberry.field(description="Why the member left (出售房屋 …).")
     row: strawberry.Private[m.CommitteeMember]
 
     @strawberry.field(description="Name: masked (张*) unless `unmasked` is true.")
@@ -78,9 +91,11 @@ class CommitteeMemberType:
     @classmethod
     def from_model(cls, row: m.CommitteeMember) -> CommitteeMemberType:
         return cls(
+            db_id=row.id,
             role=row.role,
             joined_on=row.joined_on,
             left_on=row.left_on,
+            left_reason_kind=row.left_reason_kind,
             left_reason=row.left_reason,
             row=row,
         )
@@ -270,5 +285,11 @@ node_type(
     "CommitteeAssessment",
     loader=lambda loaders: loaders.committee_assessment,
     convert=CommitteeAssessmentType.from_model,
+    permission=Permission.READ_COMMITTEES,
+)
+node_type(
+    "CommitteeMember",
+    loader=lambda loaders: loaders.committee_member,
+    convert=CommitteeMemberType.from_model,
     permission=Permission.READ_COMMITTEES,
 )

@@ -6,7 +6,7 @@ Above jurisdictions, utilities, tenders and committees in the import order, belo
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -20,7 +20,8 @@ from hub.graphql.jurisdictions.types import CommunityType, TownType
 from hub.graphql.nodes import builder, node_type
 from hub.graphql.permissions import require
 from hub.graphql.prefetch import register, via
-from hub.graphql.relay import Node
+from hub.graphql.relay import AFTER, DEFAULT_PAGE_SIZE, FIRST, Connection, Node
+from hub.graphql.residents.types import ResidentFilterInput, ResidentType, residents_of
 from hub.graphql.tenders.types import TenderType
 from hub.graphql.utilities.types import OPEN_STATUSES, ConnectionTaskType, OutageType
 from hub.store import models as m
@@ -97,6 +98,11 @@ class CompoundType(Node, Sourced):
     generated: bool = strawberry.field(
         description="True when the compound was invented for the demo data set."
     )
+    retired_at: datetime | None = strawberry.field(
+        description="When the compound was retired (UTC; entered twice, merged …): lists and "
+        "statistics leave it out. Null while it is in use."
+    )
+    retired_reason: str | None = strawberry.field(description="Why it was retired.")
     community_id: strawberry.Private[int]
     town_id: strawberry.Private[int]
 
@@ -173,6 +179,22 @@ class CompoundType(Node, Sourced):
 
         return info.context.loaders.outages_by_compound.resolve(self.db_id, build)
 
+    @strawberry.field(
+        description="The residents (owners and occupants) of the compound, by building and room; "
+        "personal data masked unless asked for unmasked. Needs write:master-data (住建局, towns, "
+        "communities: the units that keep the register)."
+    )
+    def residents(
+        self,
+        info: Info,
+        first: Annotated[int, FIRST] = DEFAULT_PAGE_SIZE,
+        after: Annotated[str | None, AFTER] = None,
+        filter: Annotated[
+            ResidentFilterInput | None, strawberry.argument(description="Conditions.")
+        ] = None,
+    ) -> Connection[ResidentType]:
+        return residents_of(info, self.db_id, first=first, after=after, filter=filter)
+
     @classmethod
     def from_model(cls, row: m.Compound) -> CompoundType:
         return cls(
@@ -185,6 +207,8 @@ class CompoundType(Node, Sourced):
             built_year=row.built_year,
             warranty_end=row.warranty_end,
             generated=row.generated,
+            retired_at=row.retired_at,
+            retired_reason=row.retired_reason,
             record=row,
             community_id=row.community_id,
             town_id=row.town_id,

@@ -5,6 +5,7 @@ through ``hub.graphql.nodes.builder``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -65,6 +66,11 @@ class CommunityType(Node):
     generated: bool = strawberry.field(
         description="True when the community was invented for the demo data set."
     )
+    retired_at: datetime | None = strawberry.field(
+        description="When the community was retired (UTC; merged into another …): lists leave "
+        "it out. Null while it is in use.",
+    )
+    retired_reason: str | None = strawberry.field(description="Why it was retired.")
     town_id: strawberry.Private[int]
 
     @strawberry.field(description="The town the community belongs to.")
@@ -87,6 +93,8 @@ class CommunityType(Node):
             code=row.code,
             name=row.name,
             generated=row.generated,
+            retired_at=row.retired_at,
+            retired_reason=row.retired_reason,
             town_id=row.parent_id,
         )
 
