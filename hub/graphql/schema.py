@@ -27,6 +27,7 @@ from hub.graphql.compounds.queries import CompoundQuery
 from hub.graphql.compounds.types import ServiceContractType
 from hub.graphql.conference.queries import ConferenceQuery
 from hub.graphql.context import CloseDatabase
+from hub.graphql.enterprises.mutations import EnterpriseMutation
 from hub.graphql.enterprises.queries import EnterpriseQuery
 from hub.graphql.errors import CodedParserCache, ErrorCodes, OperationChoice, is_unexpected
 from hub.graphql.execution import HubExecutionContext
@@ -110,6 +111,7 @@ Mutation = _root(
         CompoundMutation,
         ResidentMutation,
         CommitteeMemberMutation,
+        EnterpriseMutation,
     ),
 )
 Subscription = _root(

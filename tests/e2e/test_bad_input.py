@@ -548,6 +548,24 @@ STORED: dict[tuple[str, str], tuple[Any, str]] = {
     ("residentRetire", "reason"): (m.Resident.retired_reason, "reason"),
     ("committeeMemberJoin", "input.name"): (NAME_LENGTH, "name"),
     ("committeeMemberLeave", "input.reasonText"): (OTHER_TEXT_LENGTH, "reasonText"),
+    ("enterpriseLocalCreate", "input.name"): (m.Enterprise.name, "name"),
+    ("enterpriseLocalCreate", "input.legalRepresentative"): (
+        m.Enterprise.legal_representative,
+        "legalRepresentative",
+    ),
+    ("enterpriseLocalCreate", "input.registeredAddress"): (
+        m.Enterprise.registered_address,
+        "registeredAddress",
+    ),
+    ("enterpriseLocalUpdate", "input.name"): (m.Enterprise.name, "name"),
+    ("enterpriseLocalUpdate", "input.legalRepresentative"): (
+        m.Enterprise.legal_representative,
+        "legalRepresentative",
+    ),
+    ("enterpriseLocalUpdate", "input.registeredAddress"): (
+        m.Enterprise.registered_address,
+        "registeredAddress",
+    ),
 }
 """Each mutation text a service stores: the column that keeps it, and the field it names."""
 
@@ -567,6 +585,7 @@ NOT_STORED_AS_SENT = {
     ("residentCreate", "input.phone"),  # normalised: hub.domain.pii
     ("residentUpdate", "input.phone"),
     ("committeeMemberJoin", "input.phone"),
+    ("enterpriseLocalCreate", "input.uscc"),  # a USCC: validated (GB 32100)
 }
 
 
