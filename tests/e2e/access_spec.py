@@ -97,6 +97,17 @@ MUTATIONS: dict[str, tuple[str, Need]] = {
         P.WORK_LEDGER,
     ),
     "rankingPublish": ("rankingPublish(year: 2000)", P.WRITE_ENTERPRISES),
+    # An enterprise not yet on the Ordos platform: its local data is the competent department's.
+    "enterpriseLocalCreate": (
+        'enterpriseLocalCreate(input: {uscc: "91150627MA0000000X", name: "某物业公司", '
+        'legalRepresentative: "某某", registeredAddress: "伊金霍洛旗", registeredCapital: 1, '
+        f"foundedOn: {_ON_DAY}}})",
+        P.WRITE_ENTERPRISES,
+    ),
+    "enterpriseLocalUpdate": (
+        f'enterpriseLocalUpdate(id: "{bogus("Enterprise")}", input: {{name: "某物业公司"}})',
+        P.WRITE_ENTERPRISES,
+    ),
     # A semi-annual assessment is the competent department's (R8).
     "assessmentRecord": (
         f'assessmentRecord(input: {{kind: SEMI_ANNUAL, enterpriseId: "{bogus("Enterprise")}", '
