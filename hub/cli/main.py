@@ -16,6 +16,7 @@ from hub.cli import (
     demo_data,
     documents,
     findings,
+    imports,
     init,
     keys,
     ledger,
@@ -54,3 +55,4 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(documents.app, name="documents")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(findings.app, name="findings")
+app.add_typer(imports.app, name="import")

@@ -163,6 +163,12 @@ class Settings(LimitSettings, TimeoutSettings, BaseSettings):
     sync_on_start: bool = Field(
         default=False, description="Sync every enabled source once when `hub serve` starts."
     )
+    import_max_bytes: int = Field(
+        default=20 * 1024 * 1024,
+        ge=1,
+        description="Largest spreadsheet `hub import run` reads (bytes); a larger file is "
+        "refused before it is read.",
+    )
 
     # Staff tokens: JWTs from the banner's identity provider, checked against its JWKS.
     jwt_jwks_file: Path | None = Field(
