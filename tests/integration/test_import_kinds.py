@@ -128,5 +128,8 @@ async def test_member_units_are_imported_by_zjj_only(sessionmaker: Maker) -> Non
         (4, "role", "UNKNOWN_VALUE"),
         (5, "jurisdiction_code", "NOT_FOUND"),
     }
+    rows[1][2] = "town"
+    role = await run(sessionmaker, "member-units", xlsx(UNIT_HEADER, rows))
+    assert (3, "role", "IMMUTABLE") in codes(role)
     with pytest.raises(Forbidden):
         await run(sessionmaker, "member-units", xlsx(UNIT_HEADER, rows), unit=TOWN_UNIT)

@@ -2,8 +2,9 @@
 their code. Only 住建局 manages them (``MASTER_DATA``).
 
 A town's or community's unit sits in a jurisdiction of that level (``ROLE_LEVEL``); any other
-unit in the banner, or in none. A unit's API keys keep the role they were created with: a new
-role takes effect for new keys (``hub clients create``).
+unit in the banner, or in none. A unit's role is never changed (its API keys carry the role they
+were issued with, and histories name the unit by its code): a row giving another role is
+refused, as ``memberUnitUpdate`` refuses it.
 """
 
 from __future__ import annotations
@@ -115,6 +116,10 @@ class MemberUnits(Kind):
             unit = existing.get(row.values.get("code", ""))
             if unit is not None and unit.retired_at is not None:
                 row.refuse("code", Code.RETIRED, "该单位已撤销，不能通过导入修改")
+            elif unit is not None and row.values.get("role", unit.role) is not unit.role:
+                row.refuse(
+                    "role", Code.IMMUTABLE, "单位的角色不能更改（其 API 密钥带有签发时的角色）"
+                )
             after = {
                 "name": row.values.get("name"),
                 "role": row.values.get("role"),
