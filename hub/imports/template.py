@@ -92,3 +92,21 @@ def template_xlsx(kind: Kind) -> bytes:
 
 def write_template(kind: Kind, path: Path) -> None:
     path.write_bytes(template_xlsx(kind))
+
+
+def notes_markdown(kind: Kind) -> str:
+    """The notes sheet as a Markdown table (docs/imports.md holds one per KIND; a test checks
+    that they match the columns)."""
+    lines = [
+        "| 列名 | field key | type | required | example | explanation |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for column in kind.sheet.columns:
+        kind_of = TYPE_LABELS[column.type]
+        if column.options:
+            kind_of += f"：{'、'.join(column.options)}"
+        lines.append(
+            f"| {column.label} | `{column.key}` | {kind_of} | {'yes' if column.required else ''} "
+            f"| {column.example or ''} | {column.explanation} |"
+        )
+    return "\n".join(lines) + "\n"
