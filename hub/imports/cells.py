@@ -15,7 +15,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from hub.domain.master_data import FieldInvalid
 from hub.imports.columns import Column, ColumnType
 from hub.imports.rows import Code, RowProblem
 
@@ -115,9 +114,3 @@ def _date(column: Column, raw: object) -> object:
         # Excel counts 1900-02-29, which did not exist: serials from 61 on are one day late.
         return _EXCEL_EPOCH + timedelta(days=whole if whole >= 61 else whole + 1)
     return raw
-
-
-def cell_problem(error: FieldInvalid) -> RowProblem:
-    """A record check's refusal as a row's problem."""
-    problem = error.problem
-    return RowProblem(problem.field, problem.code.value, problem.message)

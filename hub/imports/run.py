@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from hub.domain.crypto import Keyring
 from hub.errors import Forbidden
 from hub.imports.kinds import Context, Kind
 from hub.imports.reading import Source, Table, read_table
-from hub.imports.rows import Code, Mode, Outcome, Row
+from hub.imports.rows import Code, ImportRefused, Mode, Outcome, Row
 from hub.services import work
 from hub.services.audit import record
 from hub.store.session import for_writing
@@ -183,6 +184,12 @@ async def run_import(
                 detail=_detail(kind, table, mode, counts, written=written),
             )
             record(session, principal=actor.principal, event=event, at=actor.at)
+    except IntegrityError:
+        # Another change of the same records committed between this import's match and its
+        # write (the checks above leave the constraints nothing else to refuse).
+        raise ImportRefused(
+            "写入时与同时进行的另一项修改冲突，未写入任何数据：请重新导入（先做一次试运行）"
+        ) from None
     except _Abandon:
         counts = Counts.of(table.rows)
         event = actor.event(
