@@ -8,11 +8,21 @@ explicit null clears it (a required field then answers REQUIRED).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from hub.domain.access import Permission
+from hub.graphql.acting import change
+from hub.graphql.context import Info
+from hub.graphql.payloads import NotPermitted, ValidationFailed
 from hub.services.master_data import Changed, input_name
+from hub.store.base import Base
+
+R = TypeVar("R", bound=Base)
+S = TypeVar("S")
 
 
 @strawberry.type(
@@ -54,3 +64,29 @@ def given(input: object) -> dict[str, Any]:
 def audit_detail(changed: Changed[Any]) -> dict[str, Any]:
     """The detail of the change's audit entry: the before and after of each changed field."""
     return changed.audit_detail()
+
+
+async def change_master_data(
+    info: Info,
+    *,
+    action: str,
+    subject_type: str,
+    who: str,
+    work: Callable[[AsyncSession], Awaitable[Changed[R]]],
+    success: Callable[[Changed[R]], S],
+) -> S | NotPermitted | ValidationFailed:
+    """A master-data mutation as one change: ``WRITE_MASTER_DATA`` (``who`` says which roles
+    manage the kind, for the refusal), the changed record as the subject, its before/after as
+    the audit detail."""
+    permission = Permission.WRITE_MASTER_DATA
+    return await change(
+        info,
+        action=action,
+        permission=permission,
+        permission_message=f"{action} needs the {permission} permission: {who}",
+        subject_type=subject_type,
+        work=work,
+        subject_id=lambda changed: changed.record.id,
+        detail_of=audit_detail,
+        success=success,
+    )

@@ -10,10 +10,8 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.access import Permission
 from hub.domain.pii import PHONE_RULE
-from hub.graphql.acting import change
-from hub.graphql.changes import FieldChange, audit_detail
+from hub.graphql.changes import FieldChange, change_master_data
 from hub.graphql.committees.types import CommitteeMemberType, LeaveReasonEnum, OwnersCommitteeType
 from hub.graphql.context import Info
 from hub.graphql.enums import CommitteeMemberRole
@@ -78,16 +76,8 @@ def _success(changed: Changed[m.CommitteeMember]) -> CommitteeMemberChangeSucces
 
 
 async def _change(info: Info, action: str, work: Any) -> CommitteeMemberChangeResult:
-    return await change(
-        info,
-        action=action,
-        permission=Permission.WRITE_MASTER_DATA,
-        permission_message=f"{action} needs the {Permission.WRITE_MASTER_DATA} permission: {WHO}",
-        subject_type="CommitteeMember",
-        work=work,
-        subject_id=lambda changed: changed.record.id,
-        detail_of=audit_detail,
-        success=_success,
+    return await change_master_data(
+        info, action=action, subject_type="CommitteeMember", who=WHO, work=work, success=_success
     )
 
 

@@ -9,9 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.access import Permission
-from hub.graphql.acting import change
-from hub.graphql.changes import FieldChange, audit_detail, given
+from hub.graphql.changes import FieldChange, change_master_data, given
 from hub.graphql.compounds.inputs import CompoundCreateInput, CompoundUpdateInput
 from hub.graphql.compounds.types import CompoundType
 from hub.graphql.context import Info
@@ -48,16 +46,8 @@ def _success(changed: Changed[m.Compound]) -> CompoundChangeSuccess:
 
 
 async def _change(info: Info, action: str, work: Any) -> CompoundChangeResult:
-    return await change(
-        info,
-        action=action,
-        permission=Permission.WRITE_MASTER_DATA,
-        permission_message=f"{action} needs the {Permission.WRITE_MASTER_DATA} permission: {WHO}",
-        subject_type="Compound",
-        work=work,
-        subject_id=lambda changed: changed.record.id,
-        detail_of=audit_detail,
-        success=_success,
+    return await change_master_data(
+        info, action=action, subject_type="Compound", who=WHO, work=work, success=_success
     )
 
 

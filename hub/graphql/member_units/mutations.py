@@ -8,9 +8,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from hub.domain.access import Permission
-from hub.graphql.acting import change
-from hub.graphql.changes import FieldChange, audit_detail, given
+from hub.graphql.changes import FieldChange, change_master_data, given
 from hub.graphql.context import Info
 from hub.graphql.member_units.inputs import MemberUnitCreateInput, MemberUnitUpdateInput
 from hub.graphql.member_units.types import MemberUnitType
@@ -48,16 +46,8 @@ def _success(changed: Changed[m.MemberUnit]) -> MemberUnitChangeSuccess:
 
 
 async def _change(info: Info, action: str, work: Any) -> MemberUnitChangeResult:
-    return await change(
-        info,
-        action=action,
-        permission=Permission.WRITE_MASTER_DATA,
-        permission_message=f"{action} needs the {Permission.WRITE_MASTER_DATA} permission: {WHO}",
-        subject_type="MemberUnit",
-        work=work,
-        subject_id=lambda changed: changed.record.id,
-        detail_of=audit_detail,
-        success=_success,
+    return await change_master_data(
+        info, action=action, subject_type="MemberUnit", who=WHO, work=work, success=_success
     )
 
 
